@@ -1,0 +1,1 @@
+"""Rules for caught errors that are logged badly."""

@@ -1,0 +1,1 @@
+"""Zod schema rules."""

@@ -1,0 +1,3 @@
+"""handrail's engine: discover -> parse -> match -> plan edits -> verify -> render or write."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,99 @@
+"""Everything a rule sees of one file; parse trees are built lazily and at most once."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ast_grep_py import SgNode, SgRoot
+
+from handrail.engine.languages import Language
+from handrail.engine.lines import LineIndex
+from handrail.engine.model import Edit, Finding, Fix, Severity
+from handrail.engine.project import ProjectInfo
+
+if TYPE_CHECKING:
+    import libcst
+
+    from handrail.engine.rule import Rule
+
+
+class FileContext:
+    def __init__(
+        self,
+        path: Path,
+        display_path: str,
+        text: str,
+        language: Language,
+        project: ProjectInfo,
+        options: Mapping[str, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.path = path  # absolute
+        self.display_path = display_path
+        self.text = text
+        self.language = language
+        self.project = project
+        self._options = options or {}
+
+    @cached_property
+    def lines(self) -> LineIndex:
+        return LineIndex(self.text)
+
+    @cached_property
+    def sg(self) -> SgRoot:
+        return SgRoot(self.text, self.language.ast_grep_name)
+
+    @property
+    def root(self) -> SgNode:
+        return self.sg.root()
+
+    @cached_property
+    def cst(self) -> libcst.Module | None:
+        """The libcst module of a Python file, or None when libcst cannot parse it."""
+        import libcst
+
+        if self.language is not Language.PYTHON:
+            return None
+        try:
+            return libcst.parse_module(self.text)
+        except libcst.ParserSyntaxError:
+            return None
+
+    def options(self, rule: type[Rule] | Rule) -> dict[str, Any]:
+        merged = rule.default_options()
+        merged.update(self._options.get(rule.id, {}))
+        return merged
+
+    # -- helpers for building findings -------------------------------------------------
+
+    @staticmethod
+    def span(node: SgNode) -> tuple[int, int]:
+        r = node.range()
+        return r.start.index, r.end.index
+
+    def finding(
+        self,
+        rule: type[Rule] | Rule,
+        start: int,
+        end: int,
+        message: str,
+        fix: Fix | None = None,
+        severity: Severity | None = None,
+        data: Any = None,
+    ) -> Finding:
+        return Finding(
+            rule=rule.id,
+            path=self.display_path,
+            start=start,
+            end=end,
+            message=message,
+            severity=severity or rule.severity,
+            fix=fix,
+            data=data,
+        )
+
+    def replace(self, node: SgNode, replacement: str) -> Edit:
+        start, end = self.span(node)
+        return Edit(start, end, replacement)

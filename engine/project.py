@@ -1,0 +1,85 @@
+"""Facts about a project, gathered once per project root and shared by every file in it.
+
+Static facts (package.json dependencies) are read before files are analysed and travel
+with each file to the worker. Facts that rules collect from files (which module exports a
+schema or a logger) are merged after the per-file step and given to rules' `resolve`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
+
+ROOT_MARKERS = ("package.json", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt")
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class ProjectInfo:
+    """What a worker needs to know about the project a file belongs to (picklable)."""
+
+    root: Path
+    dependencies: frozenset[str] = frozenset()  # npm dependencies + devDependencies
+    package_json: bool = False
+
+    def depends_on(self, name: str) -> bool:
+        return name in self.dependencies
+
+
+def find_root(path: Path, stop: Path | None = None) -> Path:
+    """The nearest folder above `path` that holds a project marker, else `stop` or `path`'s folder."""
+    start = path if path.is_dir() else path.parent
+    for folder in (start, *start.parents):
+        if any((folder / marker).exists() for marker in ROOT_MARKERS):
+            return folder
+        if (folder / ".git").exists() or folder == stop:
+            return folder
+    return start
+
+
+@lru_cache(maxsize=None)
+def project_info(root: Path) -> ProjectInfo:
+    package = root / "package.json"
+    if not package.is_file():
+        return ProjectInfo(root=root)
+    try:
+        data = json.loads(package.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ProjectInfo(root=root, package_json=True)
+    deps: set[str] = set()
+    for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):
+        section = data.get(key)
+        if isinstance(section, dict):
+            deps.update(str(name) for name in section)
+    return ProjectInfo(root=root, dependencies=frozenset(deps), package_json=True)
+
+
+@dataclass
+class ProjectFacts:
+    """Per-project view handed to `Rule.resolve`: static info plus what rules collected.
+
+    `collected[rule_id][path]` is whatever that rule's `collect` returned for the file at the
+    absolute POSIX path `path`. `memo` lets a rule build an index over them once per project.
+    """
+
+    info: ProjectInfo
+    collected: dict[str, dict[str, Any]] = field(default_factory=dict)
+    _memo: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def root(self) -> Path:
+        return self.info.root
+
+    def facts(self, rule_id: str) -> Mapping[str, Any]:
+        return self.collected.get(rule_id, {})
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        if key not in self._memo:
+            self._memo[key] = build()
+        value: T = self._memo[key]
+        return value
