@@ -1,0 +1,110 @@
+"""The per-file step: (path, text, rules, options) -> findings and facts.
+
+It is a pure function of its inputs so that it can run in a worker process and, later,
+be cached by content hash. The file is read once and parsed once; every rule runs on
+that one tree.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from handrail.engine.context import FileContext
+from handrail.engine.languages import Language
+from handrail.engine.model import FileError, Finding, Skipped
+from handrail.engine.project import ProjectInfo
+from handrail.engine.rule import Rule
+from handrail.engine.source import Source, Unreadable, read_source
+
+
+@dataclass(frozen=True)
+class FileJob:
+    path: Path  # absolute
+    display: str
+    language: Language
+    project: ProjectInfo
+    rule_ids: tuple[str, ...]
+    options: Mapping[str, Mapping[str, Any]]
+    explicit: bool = False
+
+
+@dataclass
+class Analysis:
+    """What the rules said about one text."""
+
+    findings: list[Finding] = field(default_factory=list)
+    facts: dict[str, Any] = field(default_factory=dict)  # rule id -> collected facts
+    errors: list[str] = field(default_factory=list)  # rule crashes: handrail's own bugs
+    syntax_error: str | None = None
+
+
+@dataclass
+class FileResult:
+    job: FileJob
+    source: Source | None = None  # kept only when there are findings (the text is needed later)
+    analysis: Analysis = field(default_factory=Analysis)
+    error: FileError | None = None
+    skipped: Skipped | None = None
+
+
+@cache
+def _instances(rule_ids: tuple[str, ...]) -> tuple[Rule, ...]:
+    from handrail.codemods import catalog
+
+    by_id = {rule.id: rule for rule in catalog()}
+    return tuple(by_id[rule_id]() for rule_id in rule_ids)
+
+
+def rules_for(rule_ids: Sequence[str]) -> tuple[Rule, ...]:
+    return _instances(tuple(rule_ids))
+
+
+def analyze_text(
+    path: Path,
+    display: str,
+    text: str,
+    language: Language,
+    project: ProjectInfo,
+    rule_ids: Sequence[str],
+    options: Mapping[str, Mapping[str, Any]],
+) -> Analysis:
+    ctx = FileContext(path, display, text, language, project, options)
+    analysis = Analysis()
+    error_node = ctx.root.find(kind="ERROR")
+    if error_node is not None:
+        start = error_node.range().start
+        analysis.syntax_error = f"syntax error at line {start.line + 1}, column {start.column + 1}"
+    for rule in rules_for(rule_ids):
+        if not rule.applies_to(language):
+            continue
+        try:
+            analysis.findings.extend(rule.check(ctx))
+            facts = rule.collect(ctx)
+        except Exception:
+            # One broken rule must not hide the others' findings; the run still fails (exit 2).
+            last = traceback.format_exc().strip().splitlines()[-1]
+            analysis.errors.append(f"internal error in rule {rule.id}: {last}")
+            continue
+        if facts is not None:
+            analysis.facts[rule.id] = facts
+    analysis.findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    return analysis
+
+
+def analyze_file(job: FileJob) -> FileResult:
+    try:
+        source = read_source(job.path, job.language)
+    except Unreadable as exc:
+        if job.explicit:
+            return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
+        return FileResult(job, skipped=Skipped(job.display, str(exc)))
+    analysis = analyze_text(
+        job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
+    )
+    keep = source if analysis.findings else None
+    return FileResult(job, source=keep, analysis=analysis)

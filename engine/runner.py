@@ -1,0 +1,217 @@
+"""The pipeline: discover -> analyse each file (in a pool) -> resolve with project facts ->
+plan fixes -> verify -> write."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from handrail.engine.analyze import FileJob, FileResult, analyze_file, analyze_text, rules_for
+from handrail.engine.config import Config
+from handrail.engine.discovery import discover
+from handrail.engine.model import Applicability, FileError, Finding, Skipped
+from handrail.engine.planner import Plan, plan_fixes
+from handrail.engine.project import ProjectFacts, find_root, project_info
+from handrail.engine.rule import Rule
+from handrail.engine.source import Source
+from handrail.engine.syntax import first_problem
+from handrail.engine.writer import WriteRefused, write_fixed
+
+# Below this many files a process pool costs more than it saves.
+POOL_THRESHOLD = 64
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+@dataclass
+class Settings:
+    paths: Sequence[Path]
+    cwd: Path
+    config: Config
+    rules: Sequence[type[Rule]]
+    jobs: int = 0  # 0: one per CPU
+
+
+@dataclass
+class ScanResult:
+    results: list[FileResult]
+    findings: list[Finding]
+    errors: list[FileError]
+    skipped: list[Skipped]
+    internal_errors: list[FileError]
+    projects: dict[Path, ProjectFacts]
+    files_checked: int
+
+    def source(self, display: str) -> Source | None:
+        for result in self.results:
+            if result.job.display == display:
+                return result.source
+        return None
+
+
+@dataclass
+class FileFix:
+    result: FileResult
+    plan: Plan
+    written: bool = False
+    error: str | None = None
+
+
+@dataclass
+class FixResult:
+    files: list[FileFix] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+
+    @property
+    def changed(self) -> list[FileFix]:
+        return [f for f in self.files if f.plan.changed and f.error is None]
+
+
+def display_path(path: Path, cwd: Path) -> str:
+    try:
+        return path.relative_to(cwd).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
+    config = settings.config
+    found = discover(
+        list(settings.paths),
+        cwd=settings.cwd,
+        include=config.include,
+        exclude=config.exclude,
+        glob_base=config.base,
+        max_file_size=config.max_file_size,
+    )
+    rule_ids = tuple(rule.id for rule in settings.rules)
+    roots: dict[Path, Path] = {}
+    jobs: list[FileJob] = []
+    for item in found.files:
+        folder = item.path.parent
+        if folder not in roots:
+            roots[folder] = find_root(folder)
+        jobs.append(
+            FileJob(
+                path=item.path,
+                display=display_path(item.path, settings.cwd),
+                language=item.language,
+                project=project_info(roots[folder]),
+                rule_ids=tuple(r for r in rule_ids if _rule(r).applies_to(item.language)),
+                options=config.rule_options,
+                explicit=item.explicit,
+            )
+        )
+    results = list(_analyze_all(jobs, settings.jobs, progress))
+
+    projects: dict[Path, ProjectFacts] = {}
+    errors = list(found.errors)
+    internal: list[FileError] = []
+    skipped = list(found.skipped)
+    for result in results:
+        if result.skipped:
+            skipped.append(result.skipped)
+        if result.error:
+            errors.append(result.error)
+        internal.extend(FileError(result.job.display, e) for e in result.analysis.errors)
+        if result.analysis.syntax_error:
+            errors.append(FileError(result.job.display, result.analysis.syntax_error))
+        info = result.job.project
+        facts = projects.setdefault(info.root, ProjectFacts(info))
+        for rule_id, value in result.analysis.facts.items():
+            facts.collected.setdefault(rule_id, {})[result.job.path.as_posix()] = value
+
+    findings: list[Finding] = []
+    for result in results:
+        resolved = _resolve(result.analysis.findings, projects[result.job.project.root])
+        result.analysis.findings = resolved
+        findings.extend(resolved)
+        if not resolved:
+            result.source = None  # nothing to show or fix: let the text go
+    findings.sort(key=lambda f: (f.path, f.start, f.end, f.rule))
+    checked = sum(1 for r in results if r.skipped is None and r.error is None)
+    return ScanResult(results, findings, errors, skipped, internal, projects, checked)
+
+
+def fix(scan_result: ScanResult, minimum: Applicability, write: bool) -> FixResult:
+    outcome = FixResult()
+    for result in scan_result.results:
+        source = result.source
+        if source is None or not any(
+            f.fix is not None and f.fix.applicability >= minimum for f in result.analysis.findings
+        ):
+            continue
+        if result.analysis.syntax_error:
+            continue  # already reported by scan; a broken file is left alone
+        job = result.job
+        project = scan_result.projects[job.project.root]
+
+        def reanalyze(text: str, job: FileJob = job, project: ProjectFacts = project) -> list[Finding]:
+            analysis = analyze_text(
+                job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
+            )
+            return _resolve(analysis.findings, project)
+
+        plan = plan_fixes(source.text, result.analysis.findings, minimum, reanalyze, source.newline)
+        file_fix = FileFix(result, plan)
+        outcome.files.append(file_fix)
+        if not plan.changed:
+            continue
+        file_fix.error = _verify(source.text, plan.text, job)
+        if file_fix.error is None and write:
+            try:
+                write_fixed(job.path, source, plan.text)
+                file_fix.written = True
+            except WriteRefused as exc:
+                file_fix.error = f"not written: {exc}"
+        if file_fix.error:
+            outcome.errors.append(FileError(job.display, file_fix.error))
+    return outcome
+
+
+def _verify(original: str, fixed: str, job: FileJob) -> str | None:
+    problem = first_problem(fixed, job.language)
+    if problem is None:
+        return None
+    if first_problem(original, job.language) is not None:
+        return f"not fixed: the file already has a syntax error ({first_problem(original, job.language)})"
+    return f"fixes refused: the result would have a {problem}; the file is left unchanged"
+
+
+def _analyze_all(jobs: list[FileJob], workers: int, progress: Progress | None) -> Iterator[FileResult]:
+    total = len(jobs)
+    workers = workers or os.cpu_count() or 1
+    done = 0
+    stream: Iterable[FileResult]
+    if workers == 1 or total < POOL_THRESHOLD:
+        stream = map(analyze_file, jobs)
+        for item in stream:
+            done += 1
+            if progress:
+                progress(done, total)
+            yield item
+        return
+    chunk = max(1, min(64, total // (workers * 8)))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        for item in pool.map(analyze_file, jobs, chunksize=chunk):
+            done += 1
+            if progress:
+                progress(done, total)
+            yield item
+
+
+def _rule(rule_id: str) -> Rule:
+    return rules_for((rule_id,))[0]
+
+
+def _resolve(findings: list[Finding], project: ProjectFacts) -> list[Finding]:
+    kept: list[Finding] = []
+    for finding in findings:
+        resolved: Any = _rule(finding.rule).resolve(finding, project)
+        if resolved is not None:
+            kept.append(resolved)
+    return kept

@@ -1,0 +1,74 @@
+"""Syntax checks with tree-sitter: is this text free of parse errors?
+
+ast-grep shares tree-sitter's grammars but does not expose MISSING nodes, which is how
+tree-sitter reports e.g. an unclosed bracket; verification therefore parses with
+tree-sitter directly. Python text is also checked with CPython's own parser, which is
+stricter than the tree-sitter grammar.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from functools import cache
+
+import tree_sitter
+import tree_sitter_javascript
+import tree_sitter_python
+import tree_sitter_typescript
+
+from handrail.engine.languages import Language
+
+
+@dataclass(frozen=True)
+class SyntaxProblem:
+    line: int  # 1-based
+    column: int  # 1-based
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.what} at line {self.line}, column {self.column}"
+
+
+@cache
+def _parser(language: Language) -> tree_sitter.Parser:
+    grammar = {
+        Language.TYPESCRIPT: tree_sitter_typescript.language_typescript,
+        Language.TSX: tree_sitter_typescript.language_tsx,
+        Language.JAVASCRIPT: tree_sitter_javascript.language,
+        Language.PYTHON: tree_sitter_python.language,
+    }[language]()
+    return tree_sitter.Parser(tree_sitter.Language(grammar))
+
+
+def first_problem(text: str, language: Language) -> SyntaxProblem | None:
+    """The first syntax error in `text`, or None when it parses cleanly."""
+    data = text.encode("utf-8")
+    tree = _parser(language).parse(data)
+    if tree.root_node.has_error:
+        node = _first_error(tree.root_node)
+        if node is not None:
+            row, col_bytes = node.start_point
+            line_start = data.rfind(b"\n", 0, node.start_byte) + 1
+            column = len(data[line_start : line_start + col_bytes].decode("utf-8", "replace")) + 1
+            what = f"missing {node.type!r}" if node.is_missing else "syntax error"
+            return SyntaxProblem(row + 1, column, what)
+    if language is Language.PYTHON:
+        try:
+            ast.parse(text)
+        except SyntaxError as exc:
+            return SyntaxProblem(exc.lineno or 1, exc.offset or 1, f"syntax error ({exc.msg})")
+        except ValueError as exc:  # e.g. null bytes
+            return SyntaxProblem(1, 1, f"syntax error ({exc})")
+    return None
+
+
+def _first_error(node: tree_sitter.Node) -> tree_sitter.Node | None:
+    if node.is_error or node.is_missing:
+        return node
+    for child in node.children:
+        if child.has_error or child.is_missing:
+            found = _first_error(child)
+            if found is not None:
+                return found
+    return node if node.has_error else None
