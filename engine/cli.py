@@ -11,7 +11,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from handrail.engine import __version__
-from handrail.engine.config import Config, ConfigError, load_config, select_rules
+from handrail.engine.config import ConfigError, load_config, select_rules
 from handrail.engine.console import stderr_console, stdout_console, wants_color
 from handrail.engine.diff import unified_diff
 from handrail.engine.model import Applicability, Finding
@@ -41,10 +41,22 @@ def fail(message: str) -> NoReturn:
 def common_options(func: F) -> F:
     options = [
         click.argument("paths", nargs=-1, type=click.Path(path_type=Path)),
-        click.option("--select", multiple=True, metavar="RULES", help="Rule ids or prefixes (zod/); comma-separated or repeated."),
+        click.option(
+            "--select",
+            multiple=True,
+            metavar="RULES",
+            help="Rule ids or prefixes (zod/); comma-separated or repeated.",
+        ),
         click.option("--ignore", multiple=True, metavar="RULES", help="Rule ids or prefixes to leave out."),
-        click.option("--config", "config_file", type=click.Path(path_type=Path), help="pyproject.toml or handrail.toml to use."),
-        click.option("-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU)."),
+        click.option(
+            "--config",
+            "config_file",
+            type=click.Path(path_type=Path),
+            help="pyproject.toml or handrail.toml to use.",
+        ),
+        click.option(
+            "-j", "--jobs", type=click.IntRange(min=0), default=0, help="Worker processes (0: one per CPU)."
+        ),
         click.option("--no-color", is_flag=True, help="Never color the output."),
         click.option("-q", "--quiet", is_flag=True, help="Print only findings, diffs and errors."),
         click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why."),
@@ -59,7 +71,9 @@ def _split(values: Sequence[str]) -> list[str]:
     return [part.strip() for value in values for part in value.split(",") if part.strip()]
 
 
-def _prepare(paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str], config_file: Path | None, jobs: int) -> Settings:
+def _prepare(
+    paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str], config_file: Path | None, jobs: int
+) -> Settings:
     cwd = Path.cwd()
     catalog = _catalog()
     try:
@@ -69,7 +83,7 @@ def _prepare(paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str]
         rules = select_rules(catalog, chosen, ignored)
     except ConfigError as exc:
         fail(str(exc))
-    targets = [p if p.is_absolute() else cwd / p for p in paths] or [cwd]
+    targets = list(paths) or [cwd]
     return Settings(paths=targets, cwd=cwd, config=config, rules=rules, jobs=jobs)
 
 
@@ -84,8 +98,12 @@ def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) ->
             if quiet or total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
                 return
             progress = Progress(
-                TextColumn("checking"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                console=err, transient=True,
+                TextColumn("checking"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
             )
             progress.start()
             task = progress.add_task("files", total=total)
@@ -126,10 +144,20 @@ def main() -> None:
 
 @main.command("scan")
 @common_options
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def scan_command(
-    paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_file: Path | None,
-    jobs: int, no_color: bool, quiet: bool, verbose: bool, exit_zero: bool, output_format: str,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    jobs: int,
+    no_color: bool,
+    quiet: bool,
+    verbose: bool,
+    exit_zero: bool,
+    output_format: str,
 ) -> None:
     """Report findings in PATHS (default: the current folder)."""
     settings = _prepare(paths, select, ignore, config_file, jobs)
@@ -150,10 +178,21 @@ def scan_command(
 @main.command("fix")
 @common_options
 @click.option("--unsafe-fixes", is_flag=True, help="Also apply fixes that may change behaviour.")
-@click.option("--dry-run", "--diff", "dry_run", is_flag=True, help="Write nothing; print the changes as a unified diff.")
+@click.option(
+    "--dry-run", "--diff", "dry_run", is_flag=True, help="Write nothing; print the changes as a unified diff."
+)
 def fix_command(
-    paths: tuple[Path, ...], select: tuple[str, ...], ignore: tuple[str, ...], config_file: Path | None,
-    jobs: int, no_color: bool, quiet: bool, verbose: bool, exit_zero: bool, unsafe_fixes: bool, dry_run: bool,
+    paths: tuple[Path, ...],
+    select: tuple[str, ...],
+    ignore: tuple[str, ...],
+    config_file: Path | None,
+    jobs: int,
+    no_color: bool,
+    quiet: bool,
+    verbose: bool,
+    exit_zero: bool,
+    unsafe_fixes: bool,
+    dry_run: bool,
 ) -> None:
     """Apply fixes in PATHS in place (safe ones unless --unsafe-fixes)."""
     settings = _prepare(paths, select, ignore, config_file, jobs)
@@ -168,7 +207,9 @@ def fix_command(
         for file_fix in outcome.changed:
             source, plan = file_fix.result.source, file_fix.plan
             assert source is not None
-            diff = unified_diff(source.on_disk(plan.original), source.on_disk(plan.text), file_fix.result.job.display)
+            diff = unified_diff(
+                source.on_disk(plan.original), source.on_disk(plan.text), file_fix.result.job.display
+            )
             print_diff(diff, out, color)
     planned = {id(f.result) for f in outcome.files}
     remaining: list[Finding] = [f for ff in outcome.files for f in ff.plan.remaining]
@@ -186,7 +227,9 @@ def fix_command(
 
 @main.command("rules")
 @click.option("--no-color", is_flag=True, help="Never color the output.")
-@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option(
+    "--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True
+)
 def rules_command(no_color: bool, output_format: str) -> None:
     """List the rule catalog."""
     from handrail.engine.reporters.catalog import render_json, render_table

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -34,7 +35,7 @@ def select_compatible(findings: Sequence[Finding]) -> tuple[list[Finding], list[
 def apply_edits(text: str, edits: Sequence[Edit], newline: str = "\n") -> str:
     """Apply non-overlapping edits; inserted line breaks follow the file's own style."""
     unique = sorted(set(edits))
-    for a, b in zip(unique, unique[1:], strict=False):
+    for a, b in itertools.pairwise(unique):
         if a.overlaps(b):
             raise ValueError(f"overlapping edits at {a.start} and {b.start}")
     parts: list[str] = []

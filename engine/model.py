@@ -7,6 +7,7 @@ kept as they are); reporters turn them into 1-based line/column pairs.
 from __future__ import annotations
 
 import enum
+import itertools
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -65,7 +66,7 @@ class Fix:
         if not self.edits:
             raise ValueError("a fix needs at least one edit")
         ordered = sorted(self.edits)
-        for a, b in zip(ordered, ordered[1:], strict=False):
+        for a, b in itertools.pairwise(ordered):
             if a.overlaps(b) and not (a.start == a.end == b.start == b.end):
                 raise ValueError("edits of one fix overlap")
         object.__setattr__(self, "edits", tuple(ordered))

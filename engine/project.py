@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -42,7 +42,7 @@ def find_root(path: Path, stop: Path | None = None) -> Path:
     return start
 
 
-@lru_cache(maxsize=None)
+@cache
 def project_info(root: Path) -> ProjectInfo:
     package = root / "package.json"
     if not package.is_file():

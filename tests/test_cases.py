@@ -46,7 +46,9 @@ def test_case(case: Path, tmp_path: Path) -> None:
     if (case / "findings").is_file():
         scan = run_handrail(_scan_args(args), work)
         assert scan.exit_code in (0, 1), scan.stderr
-        expected = sorted(line.strip() for line in (case / "findings").read_text().splitlines() if line.strip())
+        expected = sorted(
+            line.strip() for line in (case / "findings").read_text().splitlines() if line.strip()
+        )
         assert _finding_lines(scan.stdout) == expected
 
     first = run_handrail(args, work)

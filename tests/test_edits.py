@@ -11,7 +11,9 @@ from handrail.engine.planner import plan_fixes
 SAFE = Applicability.SAFE
 
 
-def finding(start: int, end: int, replacement: str, rule: str = "t/r", applicability: Applicability = SAFE) -> Finding:
+def finding(
+    start: int, end: int, replacement: str, rule: str = "t/r", applicability: Applicability = SAFE
+) -> Finding:
     return Finding(rule, "f.ts", start, end, "msg", fix=Fix(applicability, (Edit(start, end, replacement),)))
 
 

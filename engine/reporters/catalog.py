@@ -15,7 +15,12 @@ from rich.text import Text
 from handrail.engine.languages import Language, describe, language_for
 from handrail.engine.rule import Rule
 
-_LEXER = {Language.TYPESCRIPT: "typescript", Language.TSX: "tsx", Language.JAVASCRIPT: "javascript", Language.PYTHON: "python"}
+_LEXER = {
+    Language.TYPESCRIPT: "typescript",
+    Language.TSX: "tsx",
+    Language.JAVASCRIPT: "javascript",
+    Language.PYTHON: "python",
+}
 
 
 def render_table(console: Console, rules: Sequence[type[Rule]]) -> None:

@@ -101,7 +101,7 @@ def render_fix_report(console: Console, result: FixResult, dry_run: bool) -> Non
     verb = "would fix" if dry_run else "fixed"
     for file_fix in result.changed:
         by_rule = Counter(f.rule for f in file_fix.plan.applied)
-        detail = ", ".join(f"{n} × {rule}" for rule, n in sorted(by_rule.items()))
+        detail = ", ".join(f"{n} x {rule}" for rule, n in sorted(by_rule.items()))
         line = Text(f"{verb} ", style="green")
         line.append(file_fix.result.job.display, style="bold")
         line.append(f": {detail}")

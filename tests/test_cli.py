@@ -1,0 +1,262 @@
+"""The command line's promises: exit codes, output formats, dry runs, and never damaging a file."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_handrail, tree
+
+ROUTE = """\
+import express from "express";
+import { z } from "zod";
+
+const ListQuery = z.object({
+  page: z.number().int().min(1),
+  limit: z.number().max(100).optional(),
+});
+
+export const router = express.Router();
+
+router.get("/users", (req, res) => {
+  const query = ListQuery.parse(req.query);
+  res.json({ page: query.page });
+});
+"""
+
+FIXED_ROUTE = ROUTE.replace("z.number()", "z.coerce.number()")
+
+CLEAN = """\
+import { z } from "zod";
+
+export const Name = z.string().min(1);
+"""
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text('{"name": "demo", "dependencies": {"zod": "^4.1.0"}}\n')
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "users.ts").write_text(ROUTE)
+    (tmp_path / "src" / "clean.ts").write_text(CLEAN)
+    return tmp_path
+
+
+def test_scan_reports_findings_with_a_code_frame_and_exits_1(project: Path) -> None:
+    result = run_handrail(["scan", "--select", "zod/coerce-number"], project)
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0] == "src/users.ts"
+    assert any("5:8" in line and "zod/coerce-number" in line for line in lines)
+    assert any(line.strip().startswith("> 5 |") for line in lines)
+    assert lines[-1].startswith("2 findings in 1 file, 2 fixable (2 safe)")
+    assert "\x1b[" not in result.stdout  # not a terminal: no colors
+
+
+def test_clean_code_exits_0(project: Path) -> None:
+    result = run_handrail(["scan", "src/clean.ts"], project)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith("0 findings in 0 files, 0 fixable")
+
+
+def test_exit_zero_only_masks_findings(project: Path) -> None:
+    assert run_handrail(["scan", "--exit-zero"], project).exit_code == 0
+    (project / "src" / "broken.ts").write_text("const a = (1;\n")
+    assert run_handrail(["scan", "--exit-zero"], project).exit_code == 1
+
+
+def test_json_document_shape(project: Path) -> None:
+    result = run_handrail(["scan", "--format", "json", "--select", "zod/"], project)
+    assert result.exit_code == 1
+    document = json.loads(result.stdout)
+    assert document["version"] == 1
+    assert document["errors"] == []
+    first = document["findings"][0]
+    assert set(first) == {
+        "rule",
+        "path",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+        "message",
+        "severity",
+        "fix",
+    }
+    assert (first["rule"], first["path"], first["line"], first["column"]) == (
+        "zod/coerce-number",
+        "src/users.ts",
+        5,
+        9,
+    )
+    assert first["severity"] in {"error", "warning", "info"}
+    assert first["fix"]["applicability"] == "safe"
+    [edit] = first["fix"]["edits"]
+    assert set(edit) == {"line", "column", "end_line", "end_column", "replacement"}
+    summary = document["summary"]
+    assert summary["findings"] == 2 and summary["fixable"] == 2 and summary["files_checked"] == 2
+
+
+def test_usage_and_configuration_errors_exit_2(project: Path) -> None:
+    unknown = run_handrail(["scan", "--select", "nope/"], project)
+    assert unknown.exit_code == 2
+    assert "nope/" in unknown.stderr and unknown.stderr[-1] == "\n" and unknown.stderr.count("\n") == 1
+    assert run_handrail(["scan", "--bogus"], project).exit_code == 2
+    (project / "handrail.toml").write_text("selct = ['zod/']\n")
+    bad = run_handrail(["scan"], project)
+    assert bad.exit_code == 2
+    assert "handrail.toml" in bad.stderr and "selct" in bad.stderr
+
+
+def test_fix_applies_safe_fixes_and_reports_them(project: Path) -> None:
+    result = run_handrail(["fix"], project)
+    assert result.exit_code == 0, result.stdout + result.stderr
+    assert (project / "src" / "users.ts").read_text() == FIXED_ROUTE
+    assert "fixed src/users.ts: 2 x zod/coerce-number" in result.stdout
+    assert "Fixed 2 findings in 1 file." in result.stdout
+
+
+def test_dry_run_writes_nothing_and_its_patch_applies(project: Path) -> None:
+    subprocess.run(["git", "init", "-q"], cwd=project, check=True)
+    before = tree(project)
+    result = run_handrail(["fix", "--dry-run"], project)
+    assert result.exit_code == 1  # there would be changes
+    assert tree(project) == before
+    assert result.stdout.startswith("diff --git a/src/users.ts b/src/users.ts\n")
+    assert "Would fix 2 findings" in result.stderr  # stdout holds only the patch
+    (project / "x.patch").write_text(result.stdout)
+    subprocess.run(["git", "apply", "x.patch"], cwd=project, check=True)
+    assert (project / "src" / "users.ts").read_text() == FIXED_ROUTE
+    assert run_handrail(["fix", "--diff"], project).exit_code == 0  # nothing left to change
+
+
+def test_colored_diff_on_request(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    assert "\x1b[" in run_handrail(["fix", "--diff"], project).stdout
+    assert "\x1b[" not in run_handrail(["fix", "--diff", "--no-color"], project).stdout
+
+
+def test_crlf_and_bom_keep_every_byte_outside_the_edits(project: Path) -> None:
+    path = project / "src" / "users.ts"
+    path.write_bytes(b"\xef\xbb\xbf" + ROUTE.replace("\n", "\r\n").encode())
+    assert run_handrail(["fix"], project).exit_code == 0
+    assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED_ROUTE.replace("\n", "\r\n").encode()
+
+
+def test_a_file_with_a_syntax_error_is_reported_and_left_alone(project: Path) -> None:
+    broken = project / "src" / "broken.ts"
+    text = ROUTE.replace("res.json({ page: query.page });", "res.json({ page: query.page );")
+    broken.write_text(text)
+    result = run_handrail(["fix"], project)
+    assert result.exit_code == 1
+    assert "src/broken.ts" in result.stderr and "syntax error" in result.stderr
+    assert broken.read_text() == text
+    assert (project / "src" / "users.ts").read_text() == FIXED_ROUTE  # the others are fixed
+
+
+def test_a_file_changed_between_read_and_write_is_not_overwritten(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handrail.engine.runner as runner
+
+    real = runner.plan_fixes
+    path = project / "src" / "users.ts"
+
+    def plan_then_edit_behind_our_back(*args, **kwargs):  # type: ignore[no-untyped-def]
+        plan = real(*args, **kwargs)
+        path.write_text(ROUTE + "// saved by the editor\n")
+        return plan
+
+    monkeypatch.setattr(runner, "plan_fixes", plan_then_edit_behind_our_back)
+    result = run_handrail(["fix"], project)
+    assert result.exit_code == 1
+    assert "src/users.ts" in result.stderr and "changed on disk" in result.stderr
+    assert path.read_text() == ROUTE + "// saved by the editor\n"
+
+
+def test_fixes_that_would_break_the_syntax_are_refused(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handrail.engine.planner as planner
+
+    real = planner.apply_edits
+    monkeypatch.setattr(planner, "apply_edits", lambda *a, **k: real(*a, **k) + "(((\n")
+    result = run_handrail(["fix"], project)
+    assert result.exit_code == 1
+    assert "src/users.ts: fixes refused" in result.stderr
+    assert (project / "src" / "users.ts").read_text() == ROUTE
+
+
+def test_select_and_ignore_take_prefixes(project: Path) -> None:
+    assert run_handrail(["scan", "--ignore", "zod/"], project).exit_code == 0
+    assert run_handrail(["scan", "--select", "zod", "--ignore", "zod/coerce-number"], project).exit_code == 0
+    assert run_handrail(["scan", "--select", "errors/,zod/coerce-number"], project).exit_code == 1
+
+
+def test_verbose_lists_what_was_skipped_and_why(project: Path) -> None:
+    (project / "node_modules" / "zod").mkdir(parents=True)
+    (project / "node_modules" / "zod" / "index.js").write_text("export const z = {};\n")
+    (project / "dist").mkdir()
+    (project / "dist" / "users.js").write_text(ROUTE)
+    (project / "src" / "latin1.ts").write_bytes(b"// caf\xe9\n")
+    result = run_handrail(["scan", "--verbose", "--select", "zod/"], project)
+    assert "skipped src/latin1.ts: not UTF-8" in result.stderr
+    assert "dist" in result.stderr and "node_modules" in result.stderr
+    assert "dist/users.js" not in result.stdout
+
+
+def test_explicit_paths_are_checked_even_when_ignored(project: Path) -> None:
+    (project / "dist").mkdir()
+    (project / "dist" / "users.ts").write_text(ROUTE)
+    (project / ".gitignore").write_text("src/users.ts\n")
+    assert run_handrail(["scan", "--select", "zod/"], project).exit_code == 0
+    assert run_handrail(["scan", "src/users.ts"], project).exit_code == 1
+    assert run_handrail(["scan", "dist/users.ts"], project).exit_code == 1
+
+
+def test_a_missing_path_is_an_error_naming_it(project: Path) -> None:
+    result = run_handrail(["scan", "src/nope.ts"], project)
+    assert result.exit_code == 1
+    assert "src/nope.ts" in result.stderr
+
+
+def test_parallel_jobs_find_the_same_as_one(project: Path) -> None:
+    for i in range(80):
+        (project / "src" / f"route{i}.ts").write_text(ROUTE)
+    one = run_handrail(["scan", "--format", "json", "--jobs", "1"], project)
+    two = run_handrail(["scan", "--format", "json", "--jobs", "2"], project)
+    assert json.loads(one.stdout)["findings"] == json.loads(two.stdout)["findings"]
+    assert json.loads(one.stdout)["summary"]["findings"] == 162
+
+
+def test_rules_and_explain(project: Path) -> None:
+    rules = run_handrail(["rules"], project)
+    assert rules.exit_code == 0
+    for rule_id in ("zod/coerce-number", "errors/catch-console-log", "errors/except-print"):
+        assert rule_id in rules.stdout
+    explain = run_handrail(["explain", "zod/coerce-number"], project)
+    assert explain.exit_code == 0
+    for heading in ("Why is this bad?", "Example", "Fix safety"):
+        assert heading in explain.stdout
+    assert "z.coerce.number()" in explain.stdout
+    missing = run_handrail(["explain", "zod/nope"], project)
+    assert missing.exit_code == 2 and "zod/nope" in missing.stderr
+
+
+def test_the_installed_program_runs(project: Path) -> None:
+    env = {**os.environ, "NO_COLOR": "1"}
+    result = subprocess.run(
+        [sys.executable, "-m", "handrail.engine", "scan", "--format", "json"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert result.returncode == 1, result.stderr
+    assert json.loads(result.stdout)["summary"]["findings"] == 2
