@@ -1,0 +1,5 @@
+const pino = require('pino')
+
+const logger = pino()
+
+module.exports = { logger }

@@ -1,0 +1,11 @@
+import pino from "pino";
+
+const logger = pino();
+
+export async function boot(app) {
+  try {
+    await app.listen(3000);
+  } catch (error) {
+    logger.error({ err: error }, "boot failed");
+  }
+}

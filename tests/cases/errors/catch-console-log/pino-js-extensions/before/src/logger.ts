@@ -1,0 +1,4 @@
+import { pino } from "pino";
+
+const log = pino();
+export default log;

@@ -1,0 +1,7 @@
+export async function ping(): Promise<void> {
+  try {
+    await fetch("http://localhost:3000/health");
+  } catch (error) {
+    console.error("Ping failed:", error);
+  }
+}
