@@ -216,13 +216,14 @@ def fix_command(
     remaining += [f for r in result.results if id(r) not in planned for f in r.analysis.findings]
     if not quiet:
         text_report.render_fix_report(report, outcome, dry_run)
-    text_report.render_errors(err, [*result.errors, *result.internal_errors, *outcome.errors])
+    internal = [*result.internal_errors, *outcome.internal_errors]
+    text_report.render_errors(err, [*result.errors, *internal, *outcome.errors])
     if not quiet:
         report.print(text_report.fix_summary(outcome, remaining, minimum, dry_run))
     errors = bool(result.errors or outcome.errors)
     if dry_run:
-        _exit(bool(outcome.changed), errors, bool(result.internal_errors), exit_zero)
-    _exit(bool(remaining), errors, bool(result.internal_errors), exit_zero)
+        _exit(bool(outcome.changed), errors, bool(internal), exit_zero)
+    _exit(bool(remaining), errors, bool(internal), exit_zero)
 
 
 @main.command("rules")
@@ -251,7 +252,9 @@ def explain_command(rule_id: str, no_color: bool) -> None:
     if rule_id not in by_id:
         known = ", ".join(sorted(by_id)) or "none"
         fail(f"unknown rule '{rule_id}' (known rules: {known})")
-    render_explain(stdout_console(no_color), by_id[rule_id])
+    console = stdout_console(no_color)
+    console.soft_wrap = False  # prose reads better wrapped, even in a pipe (80 columns)
+    render_explain(console, by_id[rule_id])
 
 
 __all__ = ["main"]

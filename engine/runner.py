@@ -45,12 +45,12 @@ class ScanResult:
     internal_errors: list[FileError]
     projects: dict[Path, ProjectFacts]
     files_checked: int
+    _by_display: dict[str, Source] | None = field(default=None, repr=False)
 
     def source(self, display: str) -> Source | None:
-        for result in self.results:
-            if result.job.display == display:
-                return result.source
-        return None
+        if self._by_display is None:
+            self._by_display = {r.job.display: r.source for r in self.results if r.source is not None}
+        return self._by_display.get(display)
 
 
 @dataclass
@@ -65,6 +65,7 @@ class FileFix:
 class FixResult:
     files: list[FileFix] = field(default_factory=list)
     errors: list[FileError] = field(default_factory=list)
+    internal_errors: list[FileError] = field(default_factory=list)
 
     @property
     def changed(self) -> list[FileFix]:
@@ -127,7 +128,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
 
     findings: list[Finding] = []
     for result in results:
-        resolved = _resolve(result.analysis.findings, projects[result.job.project.root])
+        resolved = _resolve(result.analysis.findings, projects[result.job.project.root], internal)
         result.analysis.findings = resolved
         findings.extend(resolved)
         if not resolved:
@@ -151,10 +152,12 @@ def fix(scan_result: ScanResult, minimum: Applicability, write: bool) -> FixResu
         project = scan_result.projects[job.project.root]
 
         def reanalyze(text: str, job: FileJob = job, project: ProjectFacts = project) -> list[Finding]:
+            # Facts of the other files stay as first collected: a fix does not change them.
             analysis = analyze_text(
                 job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
             )
-            return _resolve(analysis.findings, project)
+            outcome.internal_errors.extend(FileError(job.display, e) for e in analysis.errors)
+            return _resolve(analysis.findings, project, outcome.internal_errors)
 
         plan = plan_fixes(source.text, result.analysis.findings, minimum, reanalyze, source.newline)
         file_fix = FileFix(result, plan)
@@ -208,10 +211,14 @@ def _rule(rule_id: str) -> Rule:
     return rules_for((rule_id,))[0]
 
 
-def _resolve(findings: list[Finding], project: ProjectFacts) -> list[Finding]:
+def _resolve(findings: list[Finding], project: ProjectFacts, internal: list[FileError]) -> list[Finding]:
     kept: list[Finding] = []
     for finding in findings:
-        resolved: Any = _rule(finding.rule).resolve(finding, project)
+        try:
+            resolved: Any = _rule(finding.rule).resolve(finding, project)
+        except Exception as exc:  # a rule's bug: report it, keep going, exit 2
+            internal.append(FileError(finding.path, f"internal error in rule {finding.rule}: {exc!r}"))
+            continue
         if resolved is not None:
             kept.append(resolved)
     return kept

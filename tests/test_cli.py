@@ -260,3 +260,17 @@ def test_the_installed_program_runs(project: Path) -> None:
     )
     assert result.returncode == 1, result.stderr
     assert json.loads(result.stdout)["summary"]["findings"] == 2
+
+
+def test_a_crashing_rule_is_reported_and_exits_2(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from handrail.codemods import catalog
+
+    [rule] = [r for r in catalog() if r.id == "zod/coerce-number"]
+
+    def boom(self: object, ctx: object) -> list[object]:
+        raise RuntimeError("kaboom")
+
+    monkeypatch.setattr(rule, "check", boom)
+    result = run_handrail(["scan"], project)
+    assert result.exit_code == 2
+    assert "internal error in rule zod/coerce-number" in result.stderr and "kaboom" in result.stderr

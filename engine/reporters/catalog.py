@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import textwrap
 from collections.abc import Sequence
 from pathlib import PurePath
 
@@ -50,21 +51,33 @@ def render_json(rules: Sequence[type[Rule]]) -> str:
 
 
 def _paragraphs(console: Console, body: str) -> None:
+    # textwrap rather than rich's wrapping, which pads every line to the console width.
+    width = max(40, min(console.width, 100) - 2)
     for paragraph in body.strip().split("\n\n"):
-        console.print(Padding(Text(" ".join(paragraph.split())), (0, 0, 1, 2)))
+        for line in textwrap.wrap(" ".join(paragraph.split()), width):
+            console.print(Text("  " + line))
+        console.print()
 
 
 def render_explain(console: Console, rule: type[Rule]) -> None:
     console.print(Text(rule.id, style="bold"), Text(f"  ({describe(rule.languages)})", style="dim"))
-    console.print(Padding(Text(rule.summary), (1, 0, 1, 2)))
+    console.print()
+    _paragraphs(console, rule.summary)
     console.print(Text("Why is this bad?", style="bold"))
     _paragraphs(console, rule.why)
     console.print(Text("Example", style="bold"))
     language = language_for(PurePath(rule.example.path)) or Language.TYPESCRIPT
     for title, code in (("before", rule.example.before), ("after", rule.example.after)):
         console.print(Text(f"  {title} ({rule.example.path}):", style="dim"))
-        syntax = Syntax(code.rstrip("\n"), _LEXER[language], theme="ansi_dark", background_color="default")
-        console.print(Padding(syntax, (0, 0, 1, 4)))
+        code = code.rstrip("\n")
+        if console.no_color:
+            for line in code.splitlines():
+                console.print(Text(f"    {line}".rstrip()))
+            console.print()
+            continue
+        width = max(len(line) for line in code.splitlines())
+        syntax = Syntax(code, _LEXER[language], theme="ansi_dark", background_color="default", code_width=width)
+        console.print(Padding(syntax, (0, 0, 1, 4), expand=False))
     console.print(Text(f"Fix safety: {rule.fix_safety.label}", style="bold"))
     _paragraphs(console, rule.fix_safety_notes)
     if rule.notes:
@@ -78,5 +91,5 @@ def render_explain(console: Console, rule: type[Rule]) -> None:
         table.add_column("description", overflow="fold")
         for name, option in rule.options.items():
             table.add_row(name, json.dumps(option.default), option.description)
-        console.print(Padding(table, (0, 0, 0, 2)))
+        console.print(Padding(table, (0, 0, 0, 2), expand=False))
         console.print(Text(f'  Set them under [tool.handrail.rules."{rule.id}"].', style="dim"))
