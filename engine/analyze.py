@@ -20,6 +20,7 @@ from handrail.engine.model import FileError, Finding, Skipped
 from handrail.engine.project import ProjectInfo
 from handrail.engine.rule import Rule
 from handrail.engine.source import Source, Unreadable, read_source
+from handrail.engine.syntax import first_problem
 
 
 @dataclass(frozen=True)
@@ -75,10 +76,11 @@ def analyze_text(
 ) -> Analysis:
     ctx = FileContext(path, display, text, language, project, options)
     analysis = Analysis()
-    error_node = ctx.root.find(kind="ERROR")
-    if error_node is not None:
-        start = error_node.range().start
-        analysis.syntax_error = f"syntax error at line {start.line + 1}, column {start.column + 1}"
+    # Rules share one ast-grep tree; syntax is checked with tree-sitter directly because
+    # ast-grep does not expose MISSING nodes (an unclosed bracket parses without ERROR).
+    problem = first_problem(text, language)
+    if problem is not None:
+        analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
     for rule in rules_for(rule_ids):
         if not rule.applies_to(language):
             continue

@@ -95,7 +95,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     for item in found.files:
         folder = item.path.parent
         if folder not in roots:
-            roots[folder] = find_root(folder)
+            roots[folder] = find_root(folder, stop=settings.cwd)
         jobs.append(
             FileJob(
                 path=item.path,
@@ -181,7 +181,7 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
     if problem is None:
         return None
     if first_problem(original, job.language) is not None:
-        return f"not fixed: the file already has a syntax error ({first_problem(original, job.language)})"
+        return f"not fixed: the file already has a {first_problem(original, job.language)}"
     return f"fixes refused: the result would have a {problem}; the file is left unchanged"
 
 

@@ -27,7 +27,7 @@ class SyntaxProblem:
     what: str
 
     def __str__(self) -> str:
-        return f"{self.what} at line {self.line}, column {self.column}"
+        return f"syntax error at line {self.line}, column {self.column} ({self.what})"
 
 
 @cache
@@ -51,15 +51,15 @@ def first_problem(text: str, language: Language) -> SyntaxProblem | None:
             row, col_bytes = node.start_point
             line_start = data.rfind(b"\n", 0, node.start_byte) + 1
             column = len(data[line_start : line_start + col_bytes].decode("utf-8", "replace")) + 1
-            what = f"missing {node.type!r}" if node.is_missing else "syntax error"
+            what = f"missing {node.type!r}" if node.is_missing else "unexpected input"
             return SyntaxProblem(row + 1, column, what)
     if language is Language.PYTHON:
         try:
             ast.parse(text)
         except SyntaxError as exc:
-            return SyntaxProblem(exc.lineno or 1, exc.offset or 1, f"syntax error ({exc.msg})")
+            return SyntaxProblem(exc.lineno or 1, exc.offset or 1, exc.msg)
         except ValueError as exc:  # e.g. null bytes
-            return SyntaxProblem(1, 1, f"syntax error ({exc})")
+            return SyntaxProblem(1, 1, str(exc))
     return None
 
 

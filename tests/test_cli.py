@@ -52,7 +52,7 @@ def test_scan_reports_findings_with_a_code_frame_and_exits_1(project: Path) -> N
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines[0] == "src/users.ts"
-    assert any("5:8" in line and "zod/coerce-number" in line for line in lines)
+    assert any("5:9" in line and "zod/coerce-number" in line for line in lines)
     assert any(line.strip().startswith("> 5 |") for line in lines)
     assert lines[-1].startswith("2 findings in 1 file, 2 fixable (2 safe)")
     assert "\x1b[" not in result.stdout  # not a terminal: no colors

@@ -58,7 +58,12 @@ def _typecheck(project: Path, node_modules: Path) -> None:
         link.symlink_to(node_modules)
     env = {**os.environ, "PRISMA_SCHEMA_ENGINE_BINARY": "/bin/true"}
     result = subprocess.run(
-        ["npm", "run", "--silent", "typecheck"], cwd=project, env=env, capture_output=True, text=True, check=False
+        ["npm", "run", "--silent", "typecheck"],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -71,7 +76,9 @@ def test_scan_finds_exactly_what_expected_md_lists(demo: Path) -> None:
     assert summary["by_rule"]["zod/coerce-number"] == 24  # 23 z.number() fields and one z.bigint()
 
 
-def test_unsafe_fixes_rewrite_all_23_fields_and_the_app_still_type_checks(demo: Path, node_modules: Path) -> None:
+def test_unsafe_fixes_rewrite_all_23_fields_and_the_app_still_type_checks(
+    demo: Path, node_modules: Path
+) -> None:
     _typecheck(demo, node_modules)
     shutil.rmtree(demo / "src" / "generated")
     dist = tree(demo / "dist")

@@ -76,7 +76,9 @@ def render_explain(console: Console, rule: type[Rule]) -> None:
             console.print()
             continue
         width = max(len(line) for line in code.splitlines())
-        syntax = Syntax(code, _LEXER[language], theme="ansi_dark", background_color="default", code_width=width)
+        syntax = Syntax(
+            code, _LEXER[language], theme="ansi_dark", background_color="default", code_width=width
+        )
         console.print(Padding(syntax, (0, 0, 1, 4), expand=False))
     console.print(Text(f"Fix safety: {rule.fix_safety.label}", style="bold"))
     _paragraphs(console, rule.fix_safety_notes)
