@@ -1,0 +1,18 @@
+import express from "express";
+import { z } from "zod";
+
+export const router = express.Router();
+
+const OrdersQuery = z.object({
+  createdAfter: z.date().optional(),
+  createdBefore: z.date({ message: "createdBefore must be a date" }).optional(),
+  shippedOn: z
+    .date()
+    .min(new Date("2020-01-01")),
+  days: z.array(z.date()).optional(),
+  page: z.number().optional(),
+});
+
+router.get("/orders", (req, res) => {
+  res.json(OrdersQuery.parse(req.query));
+});

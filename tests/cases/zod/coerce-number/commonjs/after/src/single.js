@@ -1,0 +1,3 @@
+const { z } = require("zod");
+
+module.exports = z.object({ id: z.coerce.number() });

@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const FolderParams = z.object({ folderId: z.coerce.number() });

@@ -1,0 +1,3 @@
+import { z } from "zod";
+
+export const OrderQuery = z.object({ minTotal: z.coerce.number() });

@@ -1,0 +1,14 @@
+import express from "express";
+import { z } from "zod";
+
+export const router = express.Router();
+
+const ListUsersQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  minAge: z.coerce.number({ message: "minAge must be a number" }).int().optional(),
+});
+
+router.get("/users", (req, res) => {
+  const { page, minAge } = ListUsersQuery.parse(req.query);
+  res.json({ page, minAge });
+});

@@ -1,0 +1,3 @@
+export function register(schema: unknown): void {
+  console.info(schema);
+}

@@ -1,0 +1,3 @@
+import { UserBody } from "./user";
+
+export { UserBody as SignupForm };

@@ -1,0 +1,2 @@
+export * from "./user";
+export { Order as OrderParams } from "./order";

@@ -1,0 +1,3 @@
+export function register(name: string, schema: unknown): void {
+  console.info(name, schema);
+}
