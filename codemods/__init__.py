@@ -12,7 +12,9 @@ from handrail.engine.rule import Rule
 @cache
 def catalog() -> tuple[type[Rule], ...]:
     """All rules, sorted by id. Modules whose names start with `_` hold shared helpers."""
-    found: dict[str, type[Rule]] = {}
+    from handrail.engine.suppressions import UnusedSuppression
+
+    found: dict[str, type[Rule]] = {UnusedSuppression.id: UnusedSuppression}
     for info in pkgutil.walk_packages(__path__, prefix=f"{__name__}."):
         if info.name.rsplit(".", 1)[-1].startswith("_"):
             continue

@@ -20,6 +20,7 @@ from handrail.engine.model import FileError, Finding, Skipped
 from handrail.engine.project import ProjectInfo
 from handrail.engine.rule import Rule
 from handrail.engine.source import Source, Unreadable, read_source
+from handrail.engine.suppressions import MARKER, Suppression, find_suppressions
 from handrail.engine.syntax import first_problem
 
 
@@ -42,6 +43,7 @@ class Analysis:
     facts: dict[str, Any] = field(default_factory=dict)  # rule id -> collected facts
     errors: list[str] = field(default_factory=list)  # rule crashes: handrail's own bugs
     syntax_error: str | None = None
+    suppressions: list[Suppression] = field(default_factory=list)
 
 
 @dataclass
@@ -95,6 +97,7 @@ def analyze_text(
         if facts is not None:
             analysis.facts[rule.id] = facts
     analysis.findings.sort(key=lambda f: (f.start, f.end, f.rule))
+    analysis.suppressions = find_suppressions(ctx.root, text, language, ctx.lines) if MARKER in text else []
     return analysis
 
 
@@ -108,5 +111,5 @@ def analyze_file(job: FileJob) -> FileResult:
     analysis = analyze_text(
         job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
     )
-    keep = source if analysis.findings else None
+    keep = source if analysis.findings or analysis.suppressions else None
     return FileResult(job, source=keep, analysis=analysis)

@@ -32,6 +32,8 @@ class Example:
     files: Mapping[str, str] = field(default_factory=dict)
     # Fixes at least this trusted are applied to get `after` (None: the rule's fix_safety).
     applicability: Applicability | None = None
+    # Other rules that must run for the example to make sense (ids).
+    also_select: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from handrail.codemods import catalog
 from handrail.engine.analyze import FileJob, FileResult, analyze_file, analyze_text, rules_for
 from handrail.engine.config import Config
 from handrail.engine.discovery import discover
@@ -18,6 +19,7 @@ from handrail.engine.planner import Plan, plan_fixes
 from handrail.engine.project import ProjectFacts, find_root, project_info
 from handrail.engine.rule import Rule
 from handrail.engine.source import Source
+from handrail.engine.suppressions import apply_suppressions
 from handrail.engine.syntax import first_problem
 from handrail.engine.writer import WriteRefused, write_fixed
 
@@ -45,6 +47,7 @@ class ScanResult:
     internal_errors: list[FileError]
     projects: dict[Path, ProjectFacts]
     files_checked: int
+    selected: tuple[str, ...] = ()
     _by_display: dict[str, Source] | None = field(default=None, repr=False)
 
     def source(self, display: str) -> Source | None:
@@ -127,19 +130,30 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
             facts.collected.setdefault(rule_id, {})[result.job.path.as_posix()] = value
 
     findings: list[Finding] = []
+    known = [rule.id for rule in catalog()]
     for result in results:
         resolved = _resolve(result.analysis.findings, projects[result.job.project.root], internal)
+        if result.source is not None:
+            resolved = apply_suppressions(
+                resolved,
+                result.analysis.suppressions,
+                result.source.text,
+                result.job.display,
+                rule_ids,
+                known,
+            )
         result.analysis.findings = resolved
         findings.extend(resolved)
         if not resolved:
             result.source = None  # nothing to show or fix: let the text go
     findings.sort(key=lambda f: (f.path, f.start, f.end, f.rule))
     checked = sum(1 for r in results if r.skipped is None and r.error is None)
-    return ScanResult(results, findings, errors, skipped, internal, projects, checked)
+    return ScanResult(results, findings, errors, skipped, internal, projects, checked, rule_ids)
 
 
 def fix(scan_result: ScanResult, minimum: Applicability, write: bool) -> FixResult:
     outcome = FixResult()
+    selected, known = scan_result.selected, [rule.id for rule in catalog()]
     for result in scan_result.results:
         source = result.source
         if source is None or not any(
@@ -157,7 +171,8 @@ def fix(scan_result: ScanResult, minimum: Applicability, write: bool) -> FixResu
                 job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
             )
             outcome.internal_errors.extend(FileError(job.display, e) for e in analysis.errors)
-            return _resolve(analysis.findings, project, outcome.internal_errors)
+            resolved = _resolve(analysis.findings, project, outcome.internal_errors)
+            return apply_suppressions(resolved, analysis.suppressions, text, job.display, selected, known)
 
         plan = plan_fixes(source.text, result.analysis.findings, minimum, reanalyze, source.newline)
         file_fix = FileFix(result, plan)
