@@ -226,7 +226,9 @@ class UnusedSuppression(Rule):
     severity = Severity.INFO
     example = Example(
         before=(
-            'import { z } from "zod";\n\n// handrail-ignore: zod/coerce-number\nexport const Name = z.string();\n'
+            'import { z } from "zod";\n\n'
+            "// handrail-ignore: zod/coerce-number\n"
+            "export const Name = z.string();\n"
         ),
         after='import { z } from "zod";\n\nexport const Name = z.string();\n',
         path="src/schemas.ts",
