@@ -7,6 +7,7 @@ that one tree.
 
 from __future__ import annotations
 
+import json
 import traceback
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from handrail.engine.cache import AnalysisCache
 from handrail.engine.context import FileContext
 from handrail.engine.languages import Language
 from handrail.engine.model import FileError, Finding, Skipped
@@ -33,6 +35,22 @@ class FileJob:
     rule_ids: tuple[str, ...]
     options: Mapping[str, Mapping[str, Any]]
     explicit: bool = False
+    cache_dir: Path | None = None
+    salt: str = ""  # identifies handrail's code; part of every cache key
+
+    def cache_key(self, digest: str) -> str:
+        options = json.dumps(self.options, sort_keys=True, default=str)
+        deps = sorted(self.project.dependencies)
+        return AnalysisCache.key(
+            self.salt,
+            str(self.path),
+            self.display,
+            digest,
+            self.rule_ids,
+            options,
+            str(self.project.root),
+            deps,
+        )
 
 
 @dataclass
@@ -76,16 +94,18 @@ def analyze_text(
     rule_ids: Sequence[str],
     options: Mapping[str, Mapping[str, Any]],
 ) -> Analysis:
-    ctx = FileContext(path, display, text, language, project, options)
     analysis = Analysis()
+    selected = [r for r in rules_for(rule_ids) if r.applies_to(language) and r.may_match(text)]
+    if not selected and MARKER not in text:
+        # No rule can match this text: don't parse it at all (the common case in a big repo).
+        return analysis
+    ctx = FileContext(path, display, text, language, project, options)
     # Rules share one ast-grep tree; syntax is checked with tree-sitter directly because
     # ast-grep does not expose MISSING nodes (an unclosed bracket parses without ERROR).
     problem = first_problem(text, language)
     if problem is not None:
         analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
-    for rule in rules_for(rule_ids):
-        if not rule.applies_to(language):
-            continue
+    for rule in selected:
         try:
             analysis.findings.extend(rule.check(ctx))
             facts = rule.collect(ctx)
@@ -108,8 +128,14 @@ def analyze_file(job: FileJob) -> FileResult:
         if job.explicit:
             return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
         return FileResult(job, skipped=Skipped(job.display, str(exc)))
-    analysis = analyze_text(
-        job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
-    )
+    cache = AnalysisCache(job.cache_dir) if job.cache_dir is not None else None
+    key = job.cache_key(source.digest) if cache is not None else ""
+    analysis = cache.load(key) if cache is not None else None
+    if not isinstance(analysis, Analysis):
+        analysis = analyze_text(
+            job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
+        )
+        if cache is not None and not analysis.errors:
+            cache.store(key, analysis)
     keep = source if analysis.findings or analysis.suppressions else None
     return FileResult(job, source=keep, analysis=analysis)

@@ -11,6 +11,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from handrail.engine import __version__
+from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.config import ConfigError, load_config, select_rules
 from handrail.engine.console import stderr_console, stdout_console, wants_color
 from handrail.engine.diff import unified_diff
@@ -61,6 +62,7 @@ def common_options(func: F) -> F:
         click.option("-q", "--quiet", is_flag=True, help="Print only findings, diffs and errors."),
         click.option("-v", "--verbose", is_flag=True, help="Also list skipped files and why."),
         click.option("--exit-zero", is_flag=True, help="Exit 0 even when there are findings or changes."),
+        click.option("--no-cache", is_flag=True, help=f"Don't read or write {FOLDER_NAME}/."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -72,7 +74,12 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 def _prepare(
-    paths: Sequence[Path], select: Sequence[str], ignore: Sequence[str], config_file: Path | None, jobs: int
+    paths: Sequence[Path],
+    select: Sequence[str],
+    ignore: Sequence[str],
+    config_file: Path | None,
+    jobs: int,
+    no_cache: bool = False,
 ) -> Settings:
     cwd = Path.cwd()
     catalog = _catalog()
@@ -84,7 +91,8 @@ def _prepare(
     except ConfigError as exc:
         fail(str(exc))
     targets = list(paths) or [cwd]
-    return Settings(paths=targets, cwd=cwd, config=config, rules=rules, jobs=jobs)
+    cache_dir = None if no_cache else config.base / FOLDER_NAME
+    return Settings(paths=targets, cwd=cwd, config=config, rules=rules, jobs=jobs, cache_dir=cache_dir)
 
 
 def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) -> ScanResult:
@@ -157,10 +165,11 @@ def scan_command(
     quiet: bool,
     verbose: bool,
     exit_zero: bool,
+    no_cache: bool,
     output_format: str,
 ) -> None:
     """Report findings in PATHS (default: the current folder)."""
-    settings = _prepare(paths, select, ignore, config_file, jobs)
+    settings = _prepare(paths, select, ignore, config_file, jobs, no_cache)
     result = _run_scan(settings, quiet or output_format == "json", verbose, no_color)
     out, err = stdout_console(no_color), stderr_console(no_color)
     if output_format == "json":
@@ -181,6 +190,9 @@ def scan_command(
 @click.option(
     "--dry-run", "--diff", "dry_run", is_flag=True, help="Write nothing; print the changes as a unified diff."
 )
+@click.option(
+    "-i", "--interactive", is_flag=True, help="Review every change hunk by hunk, like `git add -p`."
+)
 def fix_command(
     paths: tuple[Path, ...],
     select: tuple[str, ...],
@@ -191,12 +203,20 @@ def fix_command(
     quiet: bool,
     verbose: bool,
     exit_zero: bool,
+    no_cache: bool,
     unsafe_fixes: bool,
     dry_run: bool,
+    interactive: bool,
 ) -> None:
     """Apply fixes in PATHS in place (safe ones unless --unsafe-fixes)."""
-    settings = _prepare(paths, select, ignore, config_file, jobs)
+    if interactive and not sys.stdin.isatty():
+        fail("--interactive needs a terminal, and stdin is not one (use --diff to review changes in a pipe)")
+    settings = _prepare(paths, select, ignore, config_file, jobs, no_cache)
     result = _run_scan(settings, quiet, verbose, no_color)
+    if interactive:
+        from handrail.engine.interactive import review
+
+        sys.exit(review(result, no_color=no_color))
     minimum = Applicability.UNSAFE if unsafe_fixes else Applicability.SAFE
     outcome = fix(result, minimum, write=not dry_run)
     out, err = stdout_console(no_color), stderr_console(no_color)

@@ -71,6 +71,9 @@ class Rule:
     options: ClassVar[Mapping[str, Option]] = {}
     # Extra documentation (pitfalls, alternatives), shown by `handrail explain`.
     notes: ClassVar[str] = ""
+    # A cheap pre-filter: the rule (its check and collect) can only have something to say
+    # about a text that contains one of these strings. Empty: always run.
+    requires: ClassVar[tuple[str, ...]] = ()
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -86,6 +89,10 @@ class Rule:
     @classmethod
     def applies_to(cls, language: Language) -> bool:
         return language in cls.languages
+
+    @classmethod
+    def may_match(cls, text: str) -> bool:
+        return not cls.requires or any(needle in text for needle in cls.requires)
 
     @classmethod
     def default_options(cls) -> dict[str, Any]:

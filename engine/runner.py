@@ -12,6 +12,7 @@ from typing import Any
 
 from handrail.codemods import catalog
 from handrail.engine.analyze import FileJob, FileResult, analyze_file, analyze_text, rules_for
+from handrail.engine.cache import code_fingerprint
 from handrail.engine.config import Config
 from handrail.engine.discovery import discover
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
@@ -36,6 +37,7 @@ class Settings:
     config: Config
     rules: Sequence[type[Rule]]
     jobs: int = 0  # 0: one per CPU
+    cache_dir: Path | None = None  # None: no cache
 
 
 @dataclass
@@ -93,6 +95,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         max_file_size=config.max_file_size,
     )
     rule_ids = tuple(rule.id for rule in settings.rules)
+    salt = code_fingerprint() if settings.cache_dir is not None else ""
     roots: dict[Path, Path] = {}
     jobs: list[FileJob] = []
     for item in found.files:
@@ -108,6 +111,8 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
                 rule_ids=tuple(r for r in rule_ids if _rule(r).applies_to(item.language)),
                 options=config.rule_options,
                 explicit=item.explicit,
+                cache_dir=settings.cache_dir,
+                salt=salt,
             )
         )
     results = list(_analyze_all(jobs, settings.jobs, progress))

@@ -1,0 +1,115 @@
+"""A cache of per-file analyses, keyed by everything the analysis depends on.
+
+Key: the file's path and content digest, the rule set (ids, options, and a fingerprint of
+handrail's own code) and the project facts a worker sees. A hit skips parsing and matching.
+
+Entries are pickles, which could run code when loaded; a repository under review (a pull
+request in CI) must not be able to plant one. So each entry is signed with HMAC-SHA256
+under a secret that lives outside the project (in the user's cache folder), and entries
+that fail the check, are truncated or don't unpickle are ignored and rebuilt. Writes go
+through a temporary file and os.replace, so concurrent runs never see half an entry.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import hmac
+import os
+import pickle
+import secrets
+import tempfile
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import handrail.codemods
+import handrail.engine
+
+FOLDER_NAME = ".handrail_cache"
+_FORMAT = b"handrail-cache-1\n"
+_DIGEST_SIZE = hashlib.sha256().digest_size
+
+
+@cache
+def code_fingerprint() -> str:
+    """Changes whenever handrail's own code does (so a new rule version invalidates entries)."""
+    digest = hashlib.sha256(handrail.engine.__version__.encode())
+    for package in (handrail.engine, handrail.codemods):
+        for folder in package.__path__:
+            for path in sorted(Path(folder).rglob("*.py")):
+                stat = path.stat()
+                digest.update(f"{path.relative_to(folder)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+@cache
+def _secret() -> bytes:
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "handrail"
+    path = base / "cache-key"
+    with contextlib.suppress(OSError):
+        return path.read_bytes()
+    key = secrets.token_bytes(32)
+    try:
+        base.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(key)
+    except FileExistsError:
+        return path.read_bytes()  # another process won the race: use its key
+    except OSError:
+        pass  # unwritable home: the cache still works within this process's key
+    return key
+
+
+class AnalysisCache:
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    @staticmethod
+    def key(*parts: Any) -> str:
+        return hashlib.sha256(repr(parts).encode()).hexdigest()
+
+    def _path(self, key: str) -> Path:
+        return self.folder / key[:2] / key
+
+    def load(self, key: str) -> Any:
+        try:
+            data = self._path(key).read_bytes()
+        except OSError:
+            return None
+        body = data[len(_FORMAT) + _DIGEST_SIZE :]
+        signature = data[len(_FORMAT) : len(_FORMAT) + _DIGEST_SIZE]
+        if not data.startswith(_FORMAT) or not hmac.compare_digest(signature, _sign(body)):
+            return None
+        try:
+            return pickle.loads(body)
+        except Exception:  # an entry from an incompatible version: rebuild it
+            return None
+
+    def store(self, key: str, value: Any) -> None:
+        body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        target = self._path(key)
+        tmp: str | None = None
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _ignore_file(self.folder)
+            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(_FORMAT + _sign(body) + body)
+            os.replace(tmp, target)
+        except OSError:  # a read-only checkout just runs uncached
+            if tmp is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(tmp)
+
+
+def _sign(body: bytes) -> bytes:
+    return hmac.new(_secret(), body, hashlib.sha256).digest()
+
+
+def _ignore_file(folder: Path) -> None:
+    marker = folder / ".gitignore"
+    if not marker.exists():
+        with contextlib.suppress(OSError):
+            marker.write_text("# Created by handrail: the cache never belongs in version control.\n*\n")

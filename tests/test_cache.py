@@ -1,0 +1,102 @@
+"""The analysis cache: a warm run skips unchanged files, and nothing in the cache folder can be
+trusted unless handrail itself signed it."""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+
+import pytest
+
+import handrail.engine.analyze as analyze
+from handrail.engine.cache import FOLDER_NAME, AnalysisCache
+from tests.conftest import run_handrail
+
+SOURCE = 'import { z } from "zod";\nconst Q = z.object({ n: z.number() });\nQ.parse(req.query);\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text("{}\n")
+    for i in range(3):
+        (tmp_path / f"m{i}.ts").write_text(SOURCE)
+    return tmp_path
+
+
+@pytest.fixture
+def analysed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files that really got parsed and matched (not served from the cache)."""
+    calls: list[str] = []
+    real = analyze.analyze_text
+
+    def counting(path: Path, *args: object, **kwargs: object) -> analyze.Analysis:
+        calls.append(path.name)
+        return real(path, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analyze, "analyze_text", counting)
+    return calls
+
+
+def test_a_warm_run_reuses_every_unchanged_file(project: Path, analysed: list[str]) -> None:
+    first = run_handrail(["scan", "--jobs", "1"], project)
+    assert sorted(analysed) == ["m0.ts", "m1.ts", "m2.ts"]
+    analysed.clear()
+    second = run_handrail(["scan", "--jobs", "1"], project)
+    assert analysed == []
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+    (project / "m1.ts").write_text(SOURCE + "// changed\n")
+    run_handrail(["scan", "--jobs", "1"], project)
+    assert analysed == ["m1.ts"]
+
+
+def test_options_and_rule_selection_are_part_of_the_key(project: Path, analysed: list[str]) -> None:
+    run_handrail(["scan", "--jobs", "1"], project)
+    analysed.clear()
+    run_handrail(["scan", "--jobs", "1", "--select", "zod/"], project)
+    assert len(analysed) == 3
+    analysed.clear()
+    (project / "handrail.toml").write_text('[rules."zod/coerce-number"]\nunknown-use = "ignore"\n')
+    run_handrail(["scan", "--jobs", "1", "--select", "zod/"], project)
+    assert len(analysed) == 3
+
+
+def test_no_cache_neither_reads_nor_writes(project: Path, analysed: list[str]) -> None:
+    run_handrail(["scan", "--no-cache"], project)
+    assert not (project / FOLDER_NAME).exists()
+    run_handrail(["scan"], project)
+    assert (project / FOLDER_NAME / ".gitignore").read_text().splitlines()[-1] == "*"
+    analysed.clear()
+    run_handrail(["scan", "--no-cache"], project)
+    assert len(analysed) == 3
+
+
+def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analysed: list[str]) -> None:
+    run_handrail(["scan", "--jobs", "1"], project)
+    entries = [p for p in (project / FOLDER_NAME).rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert len(entries) == 3
+    entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated
+    planted = project / "pwned"
+    # An attacker's pickle that would create a file when loaded, without handrail's signature.
+    payload = pickle.dumps(_Exploit(str(planted)))
+    entries[1].write_bytes(b"handrail-cache-1\n" + b"\0" * 32 + payload)
+    analysed.clear()
+    result = run_handrail(["scan", "--jobs", "1"], project)
+    assert result.exit_code == 1
+    assert len(analysed) == 2
+    assert not planted.exists()
+
+
+class _Exploit:
+    def __init__(self, path: str) -> None:
+        self.path = path
+
+    def __reduce__(self) -> tuple[object, tuple[str, str]]:
+        return (Path.write_text, (Path(self.path), "owned"))  # type: ignore[return-value]
+
+
+def test_store_and_load_round_trip(tmp_path: Path) -> None:
+    cache = AnalysisCache(tmp_path / "c")
+    key = AnalysisCache.key("a", 1)
+    assert cache.load(key) is None
+    cache.store(key, {"x": [1, 2]})
+    assert cache.load(key) == {"x": [1, 2]}
