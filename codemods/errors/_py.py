@@ -1,0 +1,134 @@
+"""libcst plumbing for the Python rules: positions, string literals, edits and logger setup."""
+
+from __future__ import annotations
+
+import ast
+import difflib
+
+import libcst as cst
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
+from libcst.metadata import CodeRange
+
+from handrail.engine.lines import LineIndex
+from handrail.engine.model import Edit
+
+
+def offsets(lines: LineIndex, where: CodeRange) -> tuple[int, int]:
+    """Character offsets of a libcst range (libcst lines are 1-based, its columns 0-based)."""
+    start = lines.offset(where.start.line, where.start.column + 1)
+    end = lines.offset(where.end.line, where.end.column + 1)
+    return start, end
+
+
+def literal_value(node: cst.BaseExpression) -> str | None:
+    """The value of a plain (non-f, non-bytes) string literal, implicit concatenation included."""
+    if isinstance(node, cst.SimpleString | cst.ConcatenatedString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def fstring_text(fstring: cst.FormattedString, text: cst.FormattedStringText) -> str:
+    """The runtime value of one literal piece of an f-string (escapes and `{{` resolved)."""
+    prefix = fstring.prefix.replace("f", "")  # `prefix` is lower-case: "", "r"
+    source = text.value.replace("{{", "{").replace("}}", "}")
+    value = ast.literal_eval(f"{prefix}{fstring.quote}{source}{fstring.quote}")
+    assert isinstance(value, str)
+    return value
+
+
+def string_literal(value: str, quote: str = '"') -> str:
+    """A one-line Python literal for `value`, quoted with `quote` (' or ")."""
+    out: list[str] = []
+    for ch in value:
+        if ch == "\\" or ch == quote:
+            out.append("\\" + ch)
+        elif ch.isprintable():
+            out.append(ch)
+        else:
+            out.append(repr(ch)[1:-1])  # \n, \t, \x00, \u2028 ...
+    return f"{quote}{''.join(out)}{quote}"
+
+
+def edits_between(old: str, new: str) -> tuple[Edit, ...]:
+    """Line-level edits turning `old` into `new`, so untouched lines keep their exact text."""
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    starts = [0]
+    for line in a:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            # libcst writes new lines with the file's newline; the engine expects "\n".
+            edits.append(Edit(starts[i1], starts[i2], "".join(b[j1:j2]).replace("\r\n", "\n")))
+    return tuple(edits)
+
+
+Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
+
+
+def _is_docstring(stmt: Statement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Expr)
+        and isinstance(stmt.body[0].value, cst.SimpleString | cst.ConcatenatedString)
+    )
+
+
+def _is_import_line(stmt: Statement) -> bool:
+    return (
+        isinstance(stmt, cst.SimpleStatementLine)
+        and len(stmt.body) == 1
+        and isinstance(stmt.body[0], cst.Import | cst.ImportFrom)
+    )
+
+
+def leading_imports_end(module: cst.Module) -> int:
+    """Index in `module.body` just after the import block that opens the module.
+
+    This is where AddImportsVisitor puts new imports: after a docstring, then after each
+    one-import line until the first other statement.
+    """
+    body = module.body
+    at = 1 if body and _is_docstring(body[0]) else 0
+    while at < len(body) and _is_import_line(body[at]):
+        at += 1
+    return at
+
+
+def _separated(stmt: Statement) -> Statement:
+    """`stmt` with a blank line above it unless one is already there (as AddImportsVisitor does)."""
+    lines = stmt.leading_lines
+    if lines and lines[0].comment is None:
+        return stmt
+    return stmt.with_changes(leading_lines=(cst.EmptyLine(), *lines))
+
+
+def with_module_logger(module: cst.Module, name: str) -> cst.Module:
+    """`module` plus `import logging` (when missing) and `<name> = logging.getLogger(__name__)`.
+
+    The import goes through libcst's AddImportsVisitor, which skips it when the opening import
+    block already has it; the logger line follows that import block, set off by blank lines.
+    """
+    docstring = 1 if module.body and _is_docstring(module.body[0]) else 0
+    had_imports = leading_imports_end(module) > docstring
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "logging")
+    module = AddImportsVisitor(context).transform_module(module)
+    body = list(module.body)
+    if docstring and not had_imports:
+        # AddImportsVisitor puts the first import right under the docstring; PEP 8 style
+        # (and every formatter) wants a blank line between them.
+        body[docstring] = _separated(body[docstring])
+    at = leading_imports_end(module)
+    line = cst.parse_statement(
+        f"{name} = logging.getLogger(__name__)\n", config=module.config_for_parsing
+    ).with_changes(leading_lines=(cst.EmptyLine(),))
+    if at < len(body):
+        body[at] = _separated(body[at])
+    body.insert(at, line)
+    return module.with_changes(body=body)
