@@ -25,10 +25,12 @@ _LEXER = {
 
 
 def render_table(console: Console, rules: Sequence[type[Rule]]) -> None:
+    if not console.is_terminal:
+        console.width = 160  # a pipe has no width: keep one rule per line for grep
     table = Table(box=None, header_style="bold", pad_edge=False)
-    table.add_column("rule")
-    table.add_column("languages")
-    table.add_column("fix")
+    table.add_column("rule", no_wrap=True)
+    table.add_column("languages", no_wrap=True)
+    table.add_column("fix", no_wrap=True)
     table.add_column("summary", overflow="fold")
     for rule in rules:
         table.add_row(rule.id, describe(rule.languages), rule.fix_safety.label, rule.summary)
