@@ -13,18 +13,12 @@ from typing import Any
 
 import pytest
 
-from handrail.codemods.zod import _sources
-from handrail.codemods.zod._sources import (
-    FactoryRule,
-    FileFacts,
-    Kind,
-    ModuleResolver,
-    Use,
-    Verdict,
-    analyze,
-    installed_zod_major,
-    read_jsonc,
-)
+from handrail.codemods._js_modules import ModuleResolver, may_be_project_module, package_name, read_jsonc
+from handrail.codemods.zod import _analysis
+from handrail.codemods.zod._analysis import analyze
+from handrail.codemods.zod._facts import NO_USE, FileFacts, Kind, Use, Verdict
+from handrail.codemods.zod._rule import FactoryRule
+from handrail.codemods.zod._version import installed_zod_major
 from handrail.codemods.zod.boolean_from_string import BooleanFromString
 from handrail.codemods.zod.coerce_date import CoerceDate
 from handrail.codemods.zod.coerce_number import CoerceNumber
@@ -287,7 +281,7 @@ def test_verdict(kinds: list[Kind], applicability: Applicability | None) -> None
 def test_verdict_prefers_json_over_unknown_for_the_message() -> None:
     verdict = Verdict.of([Use(Kind.UNKNOWN, "u"), Use(Kind.JSON, "j")])
     assert (verdict.kind, verdict.source) == (Kind.JSON, "j")
-    assert Verdict.of([]).source == _sources.NO_USE
+    assert Verdict.of([]).source == NO_USE
 
 
 # -- matching ---------------------------------------------------------------------------------
@@ -360,13 +354,13 @@ def test_import_forms(header: str) -> None:
 
 def test_one_analysis_per_file(monkeypatch: pytest.MonkeyPatch) -> None:
     runs = []
-    original = _sources._Analyzer.run
+    original = _analysis._Analyzer.run
 
     def counting(self: Any) -> Any:
         runs.append(self)
         return original(self)
 
-    monkeypatch.setattr(_sources._Analyzer, "run", counting)
+    monkeypatch.setattr(_analysis._Analyzer, "run", counting)
     ctx = context(Z + "export const S = z.object({ n: z.number(), on: z.boolean() });\n")
     for rule in (CoerceNumber(), CoerceDate(), BooleanFromString()):
         list(rule.check(ctx))
@@ -517,6 +511,43 @@ def test_module_resolver(tmp_path: Path) -> None:
     assert resolver.resolve(importer, "lib/db") == files[2]
     assert resolver.resolve(importer, "../schemas/order") is None
     assert resolver.resolve(importer, "express") is None
+
+
+def test_module_resolver_jsconfig_without_base_url(tmp_path: Path) -> None:
+    (tmp_path / "jsconfig.json").write_text('{ "compilerOptions": { "paths": { "~/*": ["src/*"] } } }')
+    root = tmp_path.as_posix()
+    files = [f"{root}/src/lib/db.mjs", f"{root}/src/lib/index.js"]
+    resolver = ModuleResolver(files, tmp_path)
+    importer = f"{root}/src/app.ts"
+    assert resolver.resolve(importer, "~/lib/db") == files[0]  # `paths` relative to the config
+    assert resolver.resolve(importer, "./lib/db.js") == files[0]  # an output name, any source extension
+    assert resolver.resolve(importer, "./lib") == files[1]
+    assert resolver.resolve(importer, "lib/db") is None  # no baseUrl: bare names are packages
+    assert ModuleResolver(files).resolve(importer, "~/lib/db") is None  # no root, no tsconfig
+
+
+@pytest.mark.parametrize(
+    ("specifier", "local"),
+    [
+        ("./user", True),
+        ("../schemas/user.js", True),
+        ("/srv/app/user", True),
+        ("node:fs", False),
+        ("express", False),
+        ("express/lib/router", False),
+        ("@nestjs/common/pipes", True),  # not a dependency of this project
+        ("@/schemas/user", True),  # a tsconfig alias
+        ("#schemas", True),
+    ],
+)
+def test_may_be_project_module(specifier: str, local: bool) -> None:
+    assert may_be_project_module(specifier, {"express", "zod"}) is local
+
+
+def test_package_name() -> None:
+    assert package_name("express") == "express"
+    assert package_name("express/lib/router") == "express"
+    assert package_name("@nestjs/common/pipes") == "@nestjs/common"
 
 
 def test_read_jsonc_keeps_strings(tmp_path: Path) -> None:

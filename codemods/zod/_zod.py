@@ -6,6 +6,7 @@ Everything here works on ast-grep nodes of one TS/JS file. Names are looked up l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -89,6 +90,55 @@ def key_name(node: SgNode | None) -> str:
         return "?"
     value = string_value(node)
     return node.text() if value is None else value
+
+
+def member_path(node: SgNode) -> tuple[str, ...] | None:
+    """`req.query["page"]` -> ("req", "query", "page"); a root that is not a name becomes "?",
+    an index that is not a string becomes "*"; None for other expressions."""
+    parts: list[str] = []
+    node = unwrap(node)
+    while True:
+        kind = node.kind()
+        if kind in ("identifier", "this"):
+            parts.append(node.text())
+            break
+        if kind == "meta_property":  # import.meta
+            parts.extend(reversed(node.text().split(".")))
+            break
+        if kind == "member_expression":
+            prop, obj = node.field("property"), node.field("object")
+            if prop is None or obj is None:
+                return None
+            parts.append(prop.text())
+            node = unwrap(obj)
+        elif kind == "subscript_expression":
+            index, obj = node.field("index"), node.field("object")
+            if obj is None:
+                return None
+            value = string_value(index) if index is not None else None
+            parts.append("*" if value is None else value)
+            node = unwrap(obj)
+        elif parts:
+            parts.append("?")
+            break
+        else:
+            return None
+    return tuple(reversed(parts))
+
+
+_SPACE = re.compile(r"\s+")
+
+
+def callee_name(call: SgNode) -> str:
+    """`express.urlencoded` for `express.urlencoded({...})`, whitespace removed."""
+    callee = call.field("function") or call.field("constructor")
+    return _SPACE.sub("", callee.text()).replace("?.", ".") if callee is not None else ""
+
+
+def short(node: SgNode, limit: int = 40) -> str:
+    """A node's text on one line, cut to `limit` characters (for messages)."""
+    text = _SPACE.sub(" ", node.text())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 # -- lexical scopes --------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from handrail.codemods.zod._sources import STRING_SOURCES_OPTION, FactoryData, FactoryRule, Kind, Verdict
+from handrail.codemods.zod._facts import Kind, Verdict
+from handrail.codemods.zod._rule import STRING_SOURCES_OPTION, FactoryData, FactoryRule
 from handrail.engine.model import Applicability, Edit, Fix
 from handrail.engine.rule import Example
 

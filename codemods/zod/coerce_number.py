@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handrail.codemods.zod._sources import (
+from handrail.codemods.zod._rule import (
     STRING_SOURCES_OPTION,
     UNKNOWN_USE_OPTION,
     CoerceRule,
