@@ -11,8 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
+from ast_grep_py import SgRoot
 
-from handrail.codemods.errors import _js
+from handrail.codemods.errors._js_modules import extension_style, import_specifier, resolve_specifier
+from handrail.codemods.errors._js_pino import pino_factories
 from handrail.codemods.errors.catch_console_log import CatchConsoleLog
 from handrail.codemods.errors.unlogged_500 import Unlogged500
 from handrail.engine.config import Config
@@ -287,7 +289,7 @@ def test_logger_reexported_from_an_index(tmp_path: Path) -> None:
     ],
 )
 def test_import_specifier(target: str, style: str | None, expected: str) -> None:
-    assert _js.import_specifier("/p/src/routes/users.ts", target, style) == expected
+    assert import_specifier("/p/src/routes/users.ts", target, style) == expected
 
 
 @pytest.mark.parametrize(
@@ -301,4 +303,25 @@ def test_import_specifier(target: str, style: str | None, expected: str) -> None
 )
 def test_resolve_specifier(spec: str, expected: str | None) -> None:
     known = {"/p/src/lib/logger.ts": 1, "/p/src/lib/index.ts": 1}
-    assert _js.resolve_specifier("/p/src/routes/users.ts", spec, known) == expected
+    assert resolve_specifier("/p/src/routes/users.ts", spec, known) == expected
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ('import pino from "pino";', {"pino"}),
+        ('import { pino as p } from "pino";', {"p"}),
+        ("const pino = require('pino');", {"pino"}),
+        ("const { pino: p } = require('pino');", {"p"}),
+        ("const { default: p } = require('pino');", {"p"}),  # pino's CommonJS export sets .default
+        ('import type pino from "pino";', set()),  # a type-only import cannot be called
+        ('import pino from "./pino";', set()),
+    ],
+)
+def test_pino_factories(source: str, expected: set[str]) -> None:
+    assert pino_factories(SgRoot(source, "typescript").root()) == expected
+
+
+def test_extension_style_breaks_ties_alphabetically() -> None:
+    source = "const a = require('./a');\nconst b = require('./b.js');\n"
+    assert extension_style(SgRoot(source, "javascript").root()) == "js"

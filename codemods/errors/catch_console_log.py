@@ -8,7 +8,24 @@ from typing import Any
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.errors import _js
+from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
+from handrail.codemods.errors._js_import_site import import_site
+from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan, collect_logger_facts, resolve_logger
+from handrail.codemods.errors._js_modules import relative_imports
+from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
+from handrail.codemods.errors._js_scopes import ErrorScope, error_scopes, is_shadowed, resolves_to
+from handrail.codemods.errors._js_syntax import (
+    call_args,
+    callee_path,
+    dominant_quote,
+    identifier_names,
+    key,
+    member_name,
+    named_children,
+    outer,
+    subtree,
+    unwrap,
+)
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
@@ -22,55 +39,58 @@ LOSSY_MEMBERS = frozenset({"message"})
 class Caught:
     """The caught name of one error scope, with a test for whether an identifier is it."""
 
-    scope: _js.ErrorScope
+    scope: ErrorScope
     name: str
 
     def is_ref(self, node: SgNode) -> bool:
-        node = _js.unwrap(node)
+        node = unwrap(node)
         return (
             node.kind() in ("identifier", "shorthand_property_identifier")
             and node.text() == self.name
-            and _js.resolves_to(node, self.name, self.scope.owner)
+            and resolves_to(node, self.name, self.scope.owner)
         )
 
     def form(self, node: SgNode) -> str | None:
         """How an expression shows the error: "bare" (`e`), "lossy" (`e.message`, `String(e)`,
         `e.toString()`, `JSON.stringify(e)`), "stack" (`e.stack`), or None."""
-        node = _js.unwrap(node)
+        node = unwrap(node)
         if self.is_ref(node):
             return "bare"
         if node.kind() == "member_expression":
             obj = node.field("object")
             if obj is not None and self.is_ref(obj):
-                prop = _js.member_name(node)
+                prop = member_name(node)
                 return "lossy" if prop in LOSSY_MEMBERS else "stack" if prop == "stack" else None
             return None
         if node.kind() != "call_expression":
             return None
-        args, path = _js.call_args(node), _js.callee_path(node)
+        args, path = call_args(node), callee_path(node)
         if path in (["String"], ["JSON", "stringify"]) and args and self.is_ref(args[0]):
             return "lossy" if path == ["JSON", "stringify"] or len(args) == 1 else None
         callee = node.field("function")
-        if not args and callee is not None and _js.member_name(callee) == "toString":
+        if not args and callee is not None and member_name(callee) == "toString":
             obj = callee.field("object")
             return "lossy" if obj is not None and self.is_ref(obj) else None
         return None
 
     def refs(self, node: SgNode) -> Iterator[SgNode]:
-        for n in [node, *_js.descendants(node)]:
+        for n in subtree(node):
             if n.kind() in ("identifier", "shorthand_property_identifier") and self.is_ref(n):
                 yield n
+
+    def appears_in(self, node: SgNode) -> bool:
+        return next(self.refs(node), None) is not None
 
     def logs_error(self, ref: SgNode) -> bool:
         """Whether this use of the name puts the error itself (or its message) into the output,
         as opposed to `e.code`, `e instanceof X` or `typeof e`."""
-        node = _js.outer(ref)
+        node = outer(ref)
         parent = node.parent()
         if parent is None:
             return False
         kind = parent.kind()
         if kind == "member_expression":
-            return _js.member_name(parent) in ("message", "stack", "toString")
+            return member_name(parent) in ("message", "stack", "toString")
         if kind == "binary_expression":
             op = parent.field("operator")
             return op is not None and op.text() == "+"
@@ -78,7 +98,7 @@ class Caught:
             return False  # `e()`: arguments sit under `arguments`, so here the name is the callee
         if kind == "ternary_expression":
             cond = parent.field("condition")
-            return cond is None or _js.key(cond) != _js.key(node)
+            return cond is None or key(cond) != key(node)
         return kind not in ("unary_expression", "update_expression", "assignment_expression")
 
 
@@ -104,7 +124,7 @@ def template_as_string(raw: str, quote: str) -> str:
 
 
 def is_stringy(node: SgNode) -> bool:
-    return _js.unwrap(node).kind() in ("string", "template_string")
+    return unwrap(node).kind() in ("string", "template_string")
 
 
 @dataclass(frozen=True)
@@ -132,16 +152,16 @@ class Split:
 
 def split_arg(arg: SgNode, caught: Caught, text: str) -> Split | None:
     """Recognize an argument whose last piece is the error and everything before it is text."""
-    node = _js.unwrap(arg)
+    node = unwrap(arg)
     if node.kind() == "template_string":
-        subs = [c for c in _js.named_children(node) if c.kind() == "template_substitution"]
+        subs = [c for c in named_children(node) if c.kind() == "template_substitution"]
         if not subs:
             return None
         last = subs[-1]
-        inner = _js.named_children(last)
+        inner = named_children(last)
         if len(inner) != 1 or caught.form(inner[0]) not in ("bare", "lossy"):
             return None
-        if any(any(True for _ in caught.refs(s)) for s in subs[:-1]):
+        if any(caught.appears_in(s) for s in subs[:-1]):
             return None
         start, end = node.range().start.index, node.range().end.index
         sub_start, sub_end = last.range().start.index, last.range().end.index
@@ -152,7 +172,7 @@ def split_arg(arg: SgNode, caught: Caught, text: str) -> Split | None:
         op, left, right = node.field("operator"), node.field("left"), node.field("right")
         if op is None or op.text() != "+" or left is None or right is None:
             return None
-        if caught.form(right) not in ("bare", "lossy") or any(True for _ in caught.refs(left)):
+        if caught.form(right) not in ("bare", "lossy") or caught.appears_in(left):
             return None
         return concat_split(left, text)
     return None
@@ -161,15 +181,15 @@ def split_arg(arg: SgNode, caught: Caught, text: str) -> Split | None:
 def concat_split(left: SgNode, text: str) -> Split:
     """The text part of `left + e`, where `left` may itself be a chain `"a" + id + ": "`."""
     if is_stringy(left):
-        return Split("", _js.unwrap(left).text(), "", True)
-    inner = _js.unwrap(left)
+        return Split("", unwrap(left).text(), "", True)
+    inner = unwrap(left)
     if inner.kind() == "binary_expression":
         op, last, head = inner.field("operator"), inner.field("right"), inner.field("left")
         if op is not None and op.text() == "+" and last is not None and head is not None and is_stringy(last):
             left_start = left.range().start.index
             lead = text[left_start : last.range().start.index]
             bare = text[left_start : head.range().end.index]
-            return Split(lead, _js.unwrap(last).text(), bare, True)
+            return Split(lead, unwrap(last).text(), bare, True)
     return Split(left.text(), None, "", False)
 
 
@@ -184,7 +204,7 @@ class Rewrite:
 
 
 def rewrite(call: SgNode, caught: Caught, ctx: FileContext, quote: str) -> Rewrite:
-    args = _js.call_args(call)
+    args = call_args(call)
     callee = call.field("function")
     assert callee is not None
     prop = callee.field("property")
@@ -210,7 +230,7 @@ def rewrite(call: SgNode, caught: Caught, ctx: FileContext, quote: str) -> Rewri
         consumed.append(arg)
         details.add(f"turning `{name}` into a string drops its stack")
     applicability = Applicability.SAFE
-    consumed_keys = {_js.key(n) for n in consumed}
+    consumed_keys = {key(n) for n in consumed}
     for stringify in _leftover_stringify(args, caught, consumed_keys):
         edits.append(ctx.replace(stringify, f"JSON.stringify({name}, Object.getOwnPropertyNames({name}))"))
         applicability = Applicability.UNSAFE
@@ -221,7 +241,7 @@ def rewrite(call: SgNode, caught: Caught, ctx: FileContext, quote: str) -> Rewri
 
 
 def lossy_detail(arg: SgNode) -> str:
-    if _js.callee_path(_js.unwrap(arg)) == ["JSON", "stringify"]:
+    if callee_path(unwrap(arg)) == ["JSON", "stringify"]:
         return f"`{arg.text()}` gives {{}} (an Error's fields are not enumerable)"
     return f"`{arg.text()}` drops the stack"
 
@@ -231,14 +251,14 @@ def _leftover_stringify(
 ) -> Iterator[SgNode]:
     """`JSON.stringify(e)` calls that stay in string form (inside a larger argument)."""
     for arg in args:
-        if _js.key(arg) in consumed:
+        if key(arg) in consumed:
             continue
-        for node in [arg, *_js.descendants(arg)]:
+        for node in subtree(arg):
             if (
                 node.kind() == "call_expression"
-                and _js.callee_path(node) == ["JSON", "stringify"]
-                and len(_js.call_args(node)) == 1
-                and caught.is_ref(_js.call_args(node)[0])
+                and callee_path(node) == ["JSON", "stringify"]
+                and len(call_args(node)) == 1
+                and caught.is_ref(call_args(node)[0])
             ):
                 yield node
 
@@ -257,11 +277,11 @@ def pino_args(args: list[SgNode], caught: Caught, text: str, quote: str) -> str 
             has_error = True
             continue
         split = split_arg(arg, caught, text)
-        node = _js.unwrap(arg)
+        node = unwrap(arg)
         if split is not None and i == 0 and split.stringy:
             has_error = True
             message = split.message(" \t:-", quote)
-        elif i == 0 and is_stringy(node) and not any(True for _ in caught.refs(node)):
+        elif i == 0 and is_stringy(node) and not caught.appears_in(node):
             trimmed = trim_literal(node.text(), " \t:-")
             message = template_as_string(trimmed, quote) if trimmed else None
         elif node.kind() == "identifier" and node.text() not in PINO_RESERVED and node.text() not in fields:
@@ -352,24 +372,22 @@ class CatchConsoleLog(Rule):
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         root = ctx.root
-        if "console.log" not in ctx.text or _js.is_client_file(root):
+        if "console.log" not in ctx.text or is_client_file(root):
             return
         options = ctx.options(self)
         use_pino = bool(options["prefer-logger"]) and ctx.project.depends_on("pino")
         context = _PinoContext(ctx, str(options["logger-name"])) if use_pino else None
-        quote = _js.dominant_quote(root)
+        quote = dominant_quote(root)
         seen: set[int] = set()
         # Innermost scopes first, so a call inside nested catches is judged by the closest one.
-        scopes = sorted(_js.error_scopes(root), key=lambda s: -s.body.range().start.index)
+        scopes = sorted(error_scopes(root), key=lambda s: -s.body.range().start.index)
         for scope in scopes:
             if scope.name is None:
                 continue
             caught = Caught(scope, scope.name)
             for call in scope.body.find_all(pattern="console.log($$$)"):
                 start = call.range().start.index
-                if start in seen or not any(caught.logs_error(r) for r in caught.refs(_args(call))):
-                    continue
-                if _js.runs_in_browser(ctx, call):
+                if start in seen or not _shows_error(call, caught) or runs_in_browser(ctx, call):
                     continue
                 seen.add(start)
                 yield self._finding(ctx, call, caught, quote, context)
@@ -383,24 +401,22 @@ class CatchConsoleLog(Rule):
         fix, data = result.console, None
         if pino is not None and result.pino_args is not None:
             tail = f".error{result.pino_args}"
-            local = pino.local_logger(call)
+            local = logger_in_scope(pino.locals, call, pino.logger_name)
             if local is not None:
                 fix = Fix(Applicability.UNSAFE, (Edit(start, end, local + tail),), f"Log with {local}.error")
             else:
-                data = pino.plan(call, _js.LoggerEdit(start, end, "", tail))
+                data = pino.plan(call, LoggerEdit(start, end, "", tail))
         return ctx.finding(self, start, end, message, fix=fix, data=data)
 
     def collect(self, ctx: FileContext) -> Any:
-        return _js.collect_logger_facts(ctx)
+        return collect_logger_facts(ctx)
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
-        return _js.resolve_logger(finding, project, self.id)
+        return resolve_logger(finding, project, self.id)
 
 
-def _args(call: SgNode) -> SgNode:
-    args = call.field("arguments")
-    assert args is not None
-    return args
+def _shows_error(call: SgNode, caught: Caught) -> bool:
+    return any(caught.logs_error(ref) for arg in call_args(call) for ref in caught.refs(arg))
 
 
 class _PinoContext:
@@ -411,18 +427,14 @@ class _PinoContext:
         root = ctx.root
         self.ctx = ctx
         self.logger_name = logger_name
-        self.locals = _js.local_loggers(root)
-        self.imported = _js.relative_imports(root)
-        self.site = _js.import_site(ctx)
-        self.name_taken = logger_name in _js.identifier_names(root)
+        self.locals = local_loggers(root)
+        self.imported = relative_imports(root)
+        self.site = import_site(ctx)
+        self.name_taken = logger_name in identifier_names(root)
 
-    def local_logger(self, site: SgNode) -> str | None:
-        names = sorted(self.locals, key=lambda n: (n != self.logger_name, n))
-        return next((n for n in names if not _js.is_shadowed(site, n)), None)
-
-    def plan(self, site: SgNode, edit: _js.LoggerEdit) -> _js.LoggerPlan:
-        visible = tuple(b for b in self.imported if not _js.is_shadowed(site, b.local))
-        return _js.LoggerPlan(
+    def plan(self, site: SgNode, edit: LoggerEdit) -> LoggerPlan:
+        visible = tuple(b for b in self.imported if not is_shadowed(site, b.local))
+        return LoggerPlan(
             path=self.ctx.path.as_posix(),
             edits=(edit,),
             extra=(),

@@ -8,7 +8,24 @@ from typing import Any
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.errors import _js
+from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
+from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan, collect_logger_facts, resolve_logger
+from handrail.codemods.errors._js_modules import relative_imports
+from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
+from handrail.codemods.errors._js_scopes import ErrorScope, catch_scopes, is_shadowed
+from handrail.codemods.errors._js_syntax import (
+    FUNCTION_KINDS,
+    call_args,
+    callee_path,
+    descendants,
+    identifier_names,
+    key,
+    member_name,
+    named_children,
+    string_value,
+    subtree,
+    unwrap,
+)
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
@@ -30,58 +47,64 @@ NOT_HANDLERS = frozenset({"String", "Number", "Boolean", "JSON.stringify", "Obje
 PREDICATE = re.compile(r"^(?:is|has)[A-Z_]|[Mm]essage|^format|^toString$")
 LOGGER_OBJECT = re.compile(r"^(?:log|logger)$|Logger$|_logger$|^Sentry$", re.IGNORECASE)
 LOGGER_FUNCTION = re.compile(r"^log[A-Z_]|^log$|^report|^capture|^notify", re.IGNORECASE)
+# Nodes whose children are statements, so a log line can go before any of them.
+STATEMENT_CONTAINERS = frozenset({"statement_block", "program", "switch_case", "switch_default"})
+# Code in a catch body that runs later, if at all (functions), or that is judged on its own,
+# with its own error (nested catch clauses).
+NOT_OWN_KINDS = FUNCTION_KINDS | {"catch_clause"}
+
+
+def is_status_500(node: SgNode) -> bool:
+    node = unwrap(node)
+    if node.kind() == "number":
+        return node.text() == "500"
+    return member_name(node) == "INTERNAL_SERVER_ERROR" or node.text() == "INTERNAL_SERVER_ERROR"
 
 
 def response_500(node: SgNode) -> bool:
     """Whether an expression node itself sets status 500 on a response."""
     kind = node.kind()
     if kind == "call_expression":
-        callee, args = node.field("function"), _js.call_args(node)
-        method = _js.member_name(callee) if callee is not None else None
-        if method in STATUS_METHODS and args and _js.is_status_500(args[0]):
+        callee, args = node.field("function"), call_args(node)
+        method = member_name(callee) if callee is not None else None
+        if method in STATUS_METHODS and args and is_status_500(args[0]):
             return True
-        if method in BODY_STATUS_METHODS and len(args) >= 2 and _js.is_status_500(args[1]):
+        if method in BODY_STATUS_METHODS and len(args) >= 2 and is_status_500(args[1]):
             return True
-        path = _js.callee_path(node)
+        path = callee_path(node)
         return len(path) == 2 and path[0] in RESPONSE_CLASSES and _status_option(args)
     if kind == "new_expression":
         ctor = node.field("constructor")
-        return ctor is not None and ctor.text() in RESPONSE_CLASSES and _status_option(_js.call_args(node))
+        return ctor is not None and ctor.text() in RESPONSE_CLASSES and _status_option(call_args(node))
     if kind == "assignment_expression":
         left, right = node.field("left"), node.field("right")
         return (
             left is not None
             and right is not None
-            and _js.member_name(left) in ("status", "statusCode")
-            and _js.is_status_500(right)
+            and member_name(left) in ("status", "statusCode")
+            and is_status_500(right)
         )
     return False
 
 
 def _status_option(args: list[SgNode]) -> bool:
     """`(body, { status: 500 })`."""
-    if len(args) < 2 or _js.unwrap(args[1]).kind() != "object":
+    if len(args) < 2 or unwrap(args[1]).kind() != "object":
         return False
-    for pair in _js.named_children(_js.unwrap(args[1])):
+    for pair in named_children(unwrap(args[1])):
         k, v = pair.field("key"), pair.field("value")
         if pair.kind() == "pair" and k is not None and v is not None and k.text() == "status":
-            return _js.is_status_500(v)
+            return is_status_500(v)
     return False
 
 
 def own_nodes(body: SgNode) -> Iterator[SgNode]:
-    """Descendants of a catch body that belong to it: not inside nested functions (they run
-    later, if at all) nor nested catch clauses (judged on their own, with their own error)."""
-    stack = _js.named_children(body)
-    while stack:
-        node = stack.pop()
-        yield node
-        if node.kind() not in _js.FUNCTION_KINDS and node.kind() != "catch_clause":
-            stack.extend(_js.named_children(node))
+    """Descendants of a catch body that belong to it (see NOT_OWN_KINDS)."""
+    return descendants(body, prune=NOT_OWN_KINDS)
 
 
 def is_logging_call(call: SgNode) -> bool:
-    path = _js.callee_path(call)
+    path = callee_path(call)
     if len(path) >= 2:
         return path[0] == "console" or any(LOGGER_OBJECT.search(p) for p in path[:-1])
     return len(path) == 1 and bool(LOGGER_FUNCTION.search(path[0]))
@@ -94,8 +117,8 @@ def _in_response(call: SgNode) -> bool:
             return False
         if node.kind() == "call_expression":
             callee = node.field("function")
-            path = _js.callee_path(node)
-            if callee is not None and _js.member_name(callee) in RESPONSE_METHODS:
+            path = callee_path(node)
+            if callee is not None and member_name(callee) in RESPONSE_METHODS:
                 return True
             if len(path) == 2 and path[0] in RESPONSE_CLASSES:
                 return True
@@ -106,9 +129,9 @@ def _in_response(call: SgNode) -> bool:
     return False
 
 
-def handles_error(scope: _js.ErrorScope, nodes: list[SgNode]) -> bool:
+def handles_error(scope: ErrorScope, nodes: list[SgNode]) -> bool:
     """Whether the catch logs, rethrows, forwards (`next(e)`) or hands the error to a function."""
-    refs = {_js.key(r) for r in scope.references()}
+    refs = {key(r) for r in scope.references()}
     for node in nodes:
         if node.kind() == "throw_statement":
             return True
@@ -116,9 +139,9 @@ def handles_error(scope: _js.ErrorScope, nodes: list[SgNode]) -> bool:
             continue
         if is_logging_call(node):
             return True
-        path = ".".join(_js.callee_path(node))
-        args = _js.call_args(node)
-        passes_error = any(_js.key(n) in refs for a in args for n in [a, *_js.descendants(a)])
+        path = ".".join(callee_path(node))
+        args = call_args(node)
+        passes_error = any(key(n) in refs for a in args for n in subtree(a))
         if path == "next" and args:
             return True
         if not passes_error or path in NOT_HANDLERS or PREDICATE.search(path.rsplit(".", 1)[-1]):
@@ -127,7 +150,7 @@ def handles_error(scope: _js.ErrorScope, nodes: list[SgNode]) -> bool:
             return True
         # Fastify logs an Error handed to reply.send() through its error handler.
         callee = node.field("function")
-        if callee is not None and _js.member_name(callee) == "send" and any(_js.key(a) in refs for a in args):
+        if callee is not None and member_name(callee) == "send" and any(key(a) in refs for a in args):
             return True
     return False
 
@@ -136,11 +159,11 @@ def statement_of(node: SgNode, body: SgNode) -> SgNode:
     """The statement holding `node` that sits directly in a block of the catch body, so a line
     can go before it (even when `node` is the body of a braceless `if`)."""
     current = node
-    stop = _js.key(body)
+    stop = key(body)
     for anc in node.ancestors():
-        if anc.kind() in _js.STATEMENT_CONTAINERS:
+        if anc.kind() in STATEMENT_CONTAINERS:
             return current
-        if _js.key(anc) == stop:
+        if key(anc) == stop:
             break
         current = anc
     return current
@@ -154,15 +177,15 @@ def response_message(statement: SgNode) -> str | None:
             k is not None
             and v is not None
             and k.text().strip("\"'") in ("error", "message", "msg")
-            and _js.string_value(v) is not None
+            and string_value(v) is not None
             and "%" not in v.text()
         ):
             return v.text()
     return None
 
 
-def fresh_name(scope: _js.ErrorScope) -> str:
-    used = _js.identifier_names(scope.body)
+def fresh_name(scope: ErrorScope) -> str:
+    used = identifier_names(scope.body)
     return next(n for n in ("error", "err", "caughtError", "caughtErr") if n not in used)
 
 
@@ -229,21 +252,21 @@ class Unlogged500(Rule):
         if "500" not in ctx.text and "INTERNAL_SERVER_ERROR" not in ctx.text:
             return
         root = ctx.root
-        if _js.is_client_file(root):
+        if is_client_file(root):
             return
         use_pino = ctx.project.depends_on("pino")
         logger_name = str(ctx.options(self)["logger-name"])
-        for scope in _js.catch_scopes(root):
+        for scope in catch_scopes(root):
             nodes = list(own_nodes(scope.body))
             responses = sorted((n for n in nodes if response_500(n)), key=lambda n: n.range().start.index)
-            if not responses or _js.runs_in_browser(ctx, scope.body) or handles_error(scope, nodes):
+            if not responses or runs_in_browser(ctx, scope.body) or handles_error(scope, nodes):
                 continue
             yield self._finding(ctx, scope, responses, use_pino, logger_name)
 
     def _finding(
         self,
         ctx: FileContext,
-        scope: _js.ErrorScope,
+        scope: ErrorScope,
         responses: list[SgNode],
         use_pino: bool,
         logger_name: str,
@@ -258,33 +281,30 @@ class Unlogged500(Rule):
             catch_start = scope.owner.range().start.index
             extra = (Edit(catch_start + len("catch"), catch_start + len("catch"), f" ({name})"),)
         console_edits: list[Edit] = []
-        logger_edits: list[_js.LoggerEdit] = []
+        logger_edits: list[LoggerEdit] = []
         for start, stmt in sorted(statements.items()):
             tail = _separator(ctx.text, stmt)
             message = response_message(stmt)
             err = "err" if name == "err" else f"err: {name}"
             args = f"({{ {err} }}, {message})" if message else f"({{ {err} }})"
             console_edits.append(Edit(start, start, f"console.error({name}){tail}"))
-            logger_edits.append(_js.LoggerEdit(start, start, "", f".error{args}{tail}"))
+            logger_edits.append(LoggerEdit(start, start, "", f".error{args}{tail}"))
         first = responses[0]
         start, end = first.range().start.index, statement_of(first, scope.body).range().end.index
         what = "the caught error" if scope.name else "the error (the catch has no binding)"
         message = f"This catch answers 500 but never logs {what}"
         fix = Fix(Applicability.SUGGESTION, (*console_edits, *extra), f"Log {name} before answering 500")
-        data: _js.LoggerPlan | None = None
+        data: LoggerPlan | None = None
         if use_pino:
-            locals_ = sorted(_js.local_loggers(ctx.root), key=lambda n: (n != logger_name, n))
-            local = next((n for n in locals_ if not _js.is_shadowed(first, n)), None)
+            local = logger_in_scope(local_loggers(ctx.root), first, logger_name)
             if local is not None:
                 edits = (*(e.bind(local) for e in logger_edits), *extra)
                 fix = Fix(
                     Applicability.SUGGESTION, edits, f"Log {name} with {local}.error before answering 500"
                 )
             else:
-                imported = tuple(
-                    b for b in _js.relative_imports(ctx.root) if not _js.is_shadowed(first, b.local)
-                )
-                data = _js.LoggerPlan(
+                imported = tuple(b for b in relative_imports(ctx.root) if not is_shadowed(first, b.local))
+                data = LoggerPlan(
                     path=ctx.path.as_posix(),
                     edits=tuple(logger_edits),
                     extra=extra,
@@ -298,10 +318,10 @@ class Unlogged500(Rule):
         return ctx.finding(self, start, end, message, fix=fix, data=data)
 
     def collect(self, ctx: FileContext) -> Any:
-        return _js.collect_logger_facts(ctx)
+        return collect_logger_facts(ctx)
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
-        return _js.resolve_logger(finding, project, self.id)
+        return resolve_logger(finding, project, self.id)
 
 
 def _separator(text: str, stmt: SgNode) -> str:
@@ -309,7 +329,16 @@ def _separator(text: str, stmt: SgNode) -> str:
     new line with the statement's indentation, or `; ` when `stmt` shares its line with other
     code. Semicolons follow the statement's style, but are kept where a missing one would glue
     the two statements together (`stmt` starting with `(`, `[` or a template)."""
-    indent, own_line = _js.line_indent(text, stmt.range().start.index)
+    indent, own_line = _line_indent(text, stmt.range().start.index)
     stmt_text = stmt.text()
     semicolon = stmt_text.rstrip().endswith(";") or stmt_text[:1] in "([`" or not own_line
     return (";" if semicolon else "") + (f"\n{indent}" if own_line else " ")
+
+
+def _line_indent(text: str, offset: int) -> tuple[str, bool]:
+    """The leading whitespace of the line holding `offset`, and whether `offset` is the first
+    non-blank character of that line."""
+    start = text.rfind("\n", 0, offset) + 1
+    before = text[start:offset]
+    indent = before[: len(before) - len(before.lstrip(" \t"))]
+    return indent, before.strip(" \t") == ""
