@@ -33,6 +33,11 @@ UNUSED_RULE = "handrail/unused-suppression"
 _DIRECTIVE = re.compile(r"handrail-ignore(?P<file>-file)?[ \t]*:[ \t]*(?P<list>[A-Za-z0-9_./\- \t,]*)")
 _SELECTOR = re.compile(r"[A-Za-z0-9_./\-]+")
 _FILE_PREAMBLE = {"comment", "hash_bang_line"}
+# A line holding nothing but a line-level directive, e.g. `  // handrail-ignore: zod/x, errors/`.
+_ID = r"[A-Za-z0-9_./\-]+"
+_STANDALONE = re.compile(
+    rf"^[ \t]*(?P<prefix>//|#)[ \t]*handrail-ignore[ \t]*:[ \t]*(?P<list>{_ID}(?:[ \t]*,[ \t]*{_ID})*)[ \t]*$"
+)
 
 
 @dataclass(frozen=True)
@@ -194,12 +199,22 @@ def apply_suppressions(
 
 
 def suppression_comment(text: str, language: Language, finding: Finding) -> Edit:
-    """An edit that adds `handrail-ignore: <rule>` on its own line above the finding's line."""
+    """An edit that suppresses `finding`: the rule joins a `handrail-ignore` comment that stands
+    alone on the line above, or a new such comment goes there with the line's indentation.
+
+    Adding a second comment line would break the first one: a standalone comment covers only
+    the line right below it."""
     lines = LineIndex(text)
     line = lines.position(finding.start)[0]
+    prefix = "#" if language is Language.PYTHON else "//"
+    if line > 1:
+        above = lines.line_text(line - 1)
+        match = _STANDALONE.match(above)
+        if match and match.group("prefix") == prefix:
+            end = lines.offset(line - 1, 1) + match.end("list")
+            return Edit(end, end, f", {finding.rule}")
     current = lines.line_text(line)
     indent = current[: len(current) - len(current.lstrip())]
-    prefix = "#" if language is Language.PYTHON else "//"
     # "\n" becomes the file's own line ending when the edit is applied.
     return Edit(lines.offset(line, 1), lines.offset(line, 1), f"{indent}{prefix} {MARKER}: {finding.rule}\n")
 

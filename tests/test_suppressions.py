@@ -148,3 +148,12 @@ def test_suppression_comment_goes_on_the_line_above_with_its_indentation(
     start = text.index("b" if language is Language.TYPESCRIPT else "y")
     edit = suppression_comment(text, language, Finding("zod/x", "f", start, start + 1, "m"))
     assert text[: edit.start] + edit.replacement + text[edit.end :] == expected
+
+
+def test_suppressing_below_an_existing_directive_extends_it() -> None:
+    text = "a();\n  // handrail-ignore: zod/x\n  b();\n"
+    start = text.index("b")
+    edit = suppression_comment(text, Language.TYPESCRIPT, Finding("errors/y", "f", start, start + 1, "m"))
+    assert text[: edit.start] + edit.replacement + text[edit.end :] == (
+        "a();\n  // handrail-ignore: zod/x, errors/y\n  b();\n"
+    )
