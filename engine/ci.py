@@ -19,21 +19,17 @@ from pathlib import Path
 
 from handrail.codemods import catalog
 from handrail.engine import github_api
-from handrail.engine.analyze import FileJob, analyze_text
+from handrail.engine.analyze import FileResult
 from handrail.engine.baseline import Baseline
 from handrail.engine.fingerprint import finding_lines, fingerprints
 from handrail.engine.gitdiff import DiffBase
 from handrail.engine.github_api import PullRequest
 from handrail.engine.lines import LineIndex
 from handrail.engine.model import Applicability, FileError, Finding
-from handrail.engine.planner import plan_fixes, wanted
-from handrail.engine.project import ProjectFacts
 from handrail.engine.reporters import github, patch, sarif
 from handrail.engine.reporters.text import count
 from handrail.engine.rule import Rule
-from handrail.engine.runner import FileFix, FixResult, ScanResult, _resolve, _verify, fix
-from handrail.engine.suppressions import apply_suppressions
-from handrail.engine.writer import WriteRefused, write_fixed
+from handrail.engine.runner import FixResult, Refine, ScanResult, fix
 
 
 @dataclass(frozen=True)
@@ -118,49 +114,17 @@ class _KeptOut:
 
 
 def fix_narrowed(narrowed: Narrowed, minimum: Applicability, write: bool) -> FixResult:
+    """`runner.fix`, keeping left-out findings out of every pass (not only the first)."""
     if not narrowed.left_out:
         return fix(narrowed.scan, minimum, write)
-    # runner.fix re-analyses each file with no way to keep findings out. This is its loop with
-    # one change, marked below; keep the two in step until runner.fix takes a filter.
-    scan = narrowed.scan
-    outcome = FixResult()
-    selected, known = scan.selected, [rule.id for rule in catalog()]
-    for result in scan.results:
-        source = result.source
-        if source is None or result.analysis.syntax_error or not wanted(result.analysis.findings, minimum):
-            continue
-        job = result.job
-        kept_out = _KeptOut(source.text, narrowed.left_out.get(job.display, ()))
 
-        def reanalyze(
-            text: str,
-            job: FileJob = job,
-            project: ProjectFacts = scan.projects[job.project.root],
-            kept_out: _KeptOut = kept_out,
-        ) -> list[Finding]:
-            analysis = analyze_text(
-                job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
-            )
-            outcome.internal_errors.extend(FileError(job.display, e) for e in analysis.errors)
-            resolved = _resolve(analysis.findings, project, outcome.internal_errors)
-            found = apply_suppressions(resolved, analysis.suppressions, text, job.display, selected, known)
-            return kept_out.filter(text, found)  # the one change
+    def refine_for(result: FileResult) -> Refine | None:
+        left_out = narrowed.left_out.get(result.job.display, ())
+        if not left_out or result.source is None:
+            return None
+        return _KeptOut(result.source.text, left_out).filter
 
-        plan = plan_fixes(source.text, result.analysis.findings, minimum, reanalyze, source.newline)
-        file_fix = FileFix(result, plan)
-        outcome.files.append(file_fix)
-        if not plan.changed:
-            continue
-        file_fix.error = _verify(source.text, plan.text, job)
-        if file_fix.error is None and write:
-            try:
-                write_fixed(job.path, source, plan.text)
-                file_fix.written = True
-            except WriteRefused as exc:
-                file_fix.error = f"not written: {exc}"
-        if file_fix.error:
-            outcome.errors.append(FileError(job.display, file_fix.error))
-    return outcome
+    return fix(narrowed.scan, minimum, write, refine_for)
 
 
 def left_out_note(narrowed: Narrowed, verb: str = "not reported") -> str | None:

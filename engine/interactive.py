@@ -43,9 +43,9 @@ from handrail.engine.hunks import Hunk, hunk_diff
 from handrail.engine.model import Applicability, FileError, Finding
 from handrail.engine.reporters.diffs import print_diff
 from handrail.engine.reporters.text import count, render_errors
-from handrail.engine.review import Action, FileReview, FileState, reanalyzer
+from handrail.engine.review import Action, FileReview, FileState
 from handrail.engine.rule import Rule
-from handrail.engine.runner import ScanResult
+from handrail.engine.runner import ScanResult, reanalyzer
 from handrail.engine.syntax import first_problem
 from handrail.engine.writer import WriteRefused, write_fixed
 

@@ -17,14 +17,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from handrail.codemods import catalog
-from handrail.engine.analyze import FileResult, analyze_text
+from handrail.engine.analyze import FileResult
 from handrail.engine.edits import apply_edits
 from handrail.engine.hunks import Hunk, as_applied, changes_of, compatible, group, moved, shift
 from handrail.engine.lines import LineIndex
-from handrail.engine.model import Edit, FileError, Finding
-from handrail.engine.runner import ScanResult, _resolve
-from handrail.engine.suppressions import apply_suppressions, suppression_comment
+from handrail.engine.model import Edit, Finding
+from handrail.engine.suppressions import suppression_comment
 from handrail.engine.syntax import first_problem
 
 Key = tuple[str, int, int]  # a finding's (rule, start, end) in the current text
@@ -185,23 +183,6 @@ class FileReview:
         applied = as_applied(edits, self.source.newline)
         still = {key_of(f) for f in new.findings}
         return [f for f in findings if (f.rule, shift(f.start, applied), shift(f.end, applied)) in still]
-
-
-def reanalyzer(scan: ScanResult, result: FileResult, internal: list[FileError]) -> Reanalyze:
-    """The file's findings for a new text, computed as `runner.fix` does between passes."""
-    job = result.job
-    project = scan.projects[job.project.root]
-    known = [rule.id for rule in catalog()]
-
-    def reanalyze(text: str) -> list[Finding]:
-        analysis = analyze_text(
-            job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
-        )
-        internal.extend(FileError(job.display, e) for e in analysis.errors)
-        resolved = _resolve(analysis.findings, project, internal)
-        return apply_suppressions(resolved, analysis.suppressions, text, job.display, scan.selected, known)
-
-    return reanalyze
 
 
 @lru_cache(maxsize=8)

@@ -16,7 +16,7 @@ from handrail.engine.cache import code_fingerprint
 from handrail.engine.config import Config
 from handrail.engine.discovery import discover
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
-from handrail.engine.planner import Plan, plan_fixes
+from handrail.engine.planner import Plan, plan_fixes, wanted
 from handrail.engine.project import ProjectFacts, find_root, project_info
 from handrail.engine.rule import Rule
 from handrail.engine.source import Source
@@ -156,29 +156,49 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     return ScanResult(results, findings, errors, skipped, internal, projects, checked, rule_ids)
 
 
-def fix(scan_result: ScanResult, minimum: Applicability, write: bool) -> FixResult:
+# Narrows a re-analysed file's findings (e.g. to the lines of a pull request's diff).
+Refine = Callable[[str, list[Finding]], list[Finding]]
+
+
+def reanalyzer(
+    scan_result: ScanResult, result: FileResult, internal: list[FileError], refine: Refine | None = None
+) -> Callable[[str], list[Finding]]:
+    """The file's findings for a new text, as between fix passes: analysed, resolved with the
+    project facts first collected (a fix does not change other files), suppressions applied."""
+    job = result.job
+    project = scan_result.projects[job.project.root]
+    known = [rule.id for rule in catalog()]
+
+    def reanalyze(text: str) -> list[Finding]:
+        analysis = analyze_text(
+            job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
+        )
+        internal.extend(FileError(job.display, e) for e in analysis.errors)
+        resolved = _resolve(analysis.findings, project, internal)
+        found = apply_suppressions(
+            resolved, analysis.suppressions, text, job.display, scan_result.selected, known
+        )
+        return refine(text, found) if refine is not None else found
+
+    return reanalyze
+
+
+def fix(
+    scan_result: ScanResult,
+    minimum: Applicability,
+    write: bool,
+    refine_for: Callable[[FileResult], Refine | None] | None = None,
+) -> FixResult:
     outcome = FixResult()
-    selected, known = scan_result.selected, [rule.id for rule in catalog()]
     for result in scan_result.results:
         source = result.source
-        if source is None or not any(
-            f.fix is not None and f.fix.applicability >= minimum for f in result.analysis.findings
-        ):
+        if source is None or not wanted(result.analysis.findings, minimum):
             continue
         if result.analysis.syntax_error:
             continue  # already reported by scan; a broken file is left alone
         job = result.job
-        project = scan_result.projects[job.project.root]
-
-        def reanalyze(text: str, job: FileJob = job, project: ProjectFacts = project) -> list[Finding]:
-            # Facts of the other files stay as first collected: a fix does not change them.
-            analysis = analyze_text(
-                job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
-            )
-            outcome.internal_errors.extend(FileError(job.display, e) for e in analysis.errors)
-            resolved = _resolve(analysis.findings, project, outcome.internal_errors)
-            return apply_suppressions(resolved, analysis.suppressions, text, job.display, selected, known)
-
+        refine = refine_for(result) if refine_for is not None else None
+        reanalyze = reanalyzer(scan_result, result, outcome.internal_errors, refine)
         plan = plan_fixes(source.text, result.analysis.findings, minimum, reanalyze, source.newline)
         file_fix = FileFix(result, plan)
         outcome.files.append(file_fix)
