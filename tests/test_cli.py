@@ -274,3 +274,25 @@ def test_a_crashing_rule_is_reported_and_exits_2(project: Path, monkeypatch: pyt
     result = run_handrail(["scan"], project)
     assert result.exit_code == 2
     assert "internal error in rule zod/coerce-number" in result.stderr and "kaboom" in result.stderr
+
+
+def test_top_level_help_lists_every_command_with_its_own_help() -> None:
+    from handrail.engine.cli import COMMANDS, main
+
+    result = run_handrail(["--help"], Path.cwd())
+    assert result.exit_code == 0
+    for name, (_target, short) in COMMANDS.items():
+        assert f"{name}  " in result.stdout and short in " ".join(result.stdout.split())
+        command = main.get_command(None, name)  # type: ignore[arg-type]
+        assert command is not None and (command.help or "").splitlines()[0] == short
+
+
+def test_help_and_version_do_not_load_the_engine() -> None:
+    code = (
+        "import sys; from handrail.engine.cli import main\n"
+        "try: main(['--help'])\nexcept SystemExit: pass\n"
+        "heavy = ('ast_grep_py', 'rich', 'tree_sitter', 'handrail.codemods')\n"
+        "print([m for m in heavy if m in sys.modules])"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip().endswith("[]"), result.stdout
