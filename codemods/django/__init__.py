@@ -1,0 +1,1 @@
+"""Django rules: data access through the ORM (`django/n-plus-one`)."""

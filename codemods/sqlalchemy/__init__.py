@@ -1,0 +1,1 @@
+"""SQLAlchemy rules: data access through the ORM (`sqlalchemy/n-plus-one`)."""

@@ -1,0 +1,16 @@
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload, Session
+
+from app.models import Order, User
+
+
+def mixed(session: Session) -> list[tuple[str, int, int]]:
+    out = []
+    for user in session.scalars(select(User).options(selectinload(User.orders))).all():
+        paid = session.scalars(select(Order).where(Order.user_id == user.id)).all()
+        out.append((user.email, len(user.orders), len(paid)))
+    return out
+
+
+def emails(session: Session) -> list[str]:
+    return [o.user.email for o in session.scalars(select(Order).options(joinedload(Order.user)))]
