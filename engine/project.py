@@ -69,6 +69,9 @@ class ProjectFacts:
 
     info: ProjectInfo
     collected: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The text of the file whose findings are being resolved (it may be a fix pass's new
+    # text, not what is on disk), for rules that build edits in resolve.
+    current_text: str | None = None
     _memo: dict[str, Any] = field(default_factory=dict)
 
     @property

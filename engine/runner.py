@@ -137,7 +137,8 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     findings: list[Finding] = []
     known = [rule.id for rule in catalog()]
     for result in results:
-        resolved = _resolve(result.analysis.findings, projects[result.job.project.root], internal)
+        text = result.source.text if result.source is not None else None
+        resolved = _resolve(result.analysis.findings, projects[result.job.project.root], internal, text)
         if result.source is not None:
             resolved = apply_suppressions(
                 resolved,
@@ -174,7 +175,7 @@ def reanalyzer(
             job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
         )
         internal.extend(FileError(job.display, e) for e in analysis.errors)
-        resolved = _resolve(analysis.findings, project, internal)
+        resolved = _resolve(analysis.findings, project, internal, text)
         found = apply_suppressions(
             resolved, analysis.suppressions, text, job.display, scan_result.selected, known
         )
@@ -251,8 +252,13 @@ def _rule(rule_id: str) -> Rule:
     return rules_for((rule_id,))[0]
 
 
-def _resolve(findings: list[Finding], project: ProjectFacts, internal: list[FileError]) -> list[Finding]:
+def _resolve(
+    findings: list[Finding], project: ProjectFacts, internal: list[FileError], text: str | None = None
+) -> list[Finding]:
+    """Run each finding's rule's resolve; `text` is the file's current text (for rules that
+    build their fix only once the project is known)."""
     kept: list[Finding] = []
+    project.current_text = text
     for finding in findings:
         try:
             resolved: Any = _rule(finding.rule).resolve(finding, project)
