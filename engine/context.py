@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from ast_grep_py import SgNode, SgRoot
 
@@ -18,6 +18,9 @@ if TYPE_CHECKING:
     import libcst
 
     from handrail.engine.rule import Rule
+
+
+T = TypeVar("T")
 
 
 class FileContext:
@@ -36,6 +39,7 @@ class FileContext:
         self.language = language
         self.project = project
         self._options = options or {}
+        self._memo: dict[str, Any] = {}
 
     @cached_property
     def lines(self) -> LineIndex:
@@ -60,6 +64,13 @@ class FileContext:
             return libcst.parse_module(self.text)
         except libcst.ParserSyntaxError:
             return None
+
+    def memo(self, key: str, build: Callable[[], T]) -> T:
+        """Compute something about this file once for all the rules that need it."""
+        if key not in self._memo:
+            self._memo[key] = build()
+        value: T = self._memo[key]
+        return value
 
     def options(self, rule: type[Rule] | Rule) -> dict[str, Any]:
         merged = rule.default_options()

@@ -41,6 +41,11 @@ class LoggerFacts:
 
 
 def collect_logger_facts(ctx: FileContext) -> LoggerFacts | None:
+    # Both error rules collect the same facts: compute them once per file.
+    return ctx.memo("errors.logger-facts", lambda: _logger_facts(ctx))
+
+
+def _logger_facts(ctx: FileContext) -> LoggerFacts | None:
     if not ctx.language.is_js_like:
         return None
     root = ctx.root
