@@ -1,5 +1,8 @@
 """Prisma rules: queries and writes issued once per row of an earlier result (N+1).
 
-`_schema` finds and reads the project's schema.prisma (models and relations), `_loops` holds
-the ORM-neutral loop and row-dependence analysis, `n_plus_one` is the rule.
+`_schema` reads the project's schema.prisma; `_loops` holds the ORM-neutral loop and
+row-dependence analysis (shared with `orm/`); `_client` tells Prisma calls apart; `_site`
+describes one per-row call; the fixes are built by `_include` (nested include, merged by
+`_merge`, loop removal in `_attach`), `_batch` (one `{ in: ids }` query) and `_writes`
+(batched writes), with `_editor`/`_syntax` as shared helpers; `n_plus_one` is the rule.
 """
