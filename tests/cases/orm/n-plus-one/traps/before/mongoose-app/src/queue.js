@@ -1,0 +1,5 @@
+export class Queue {
+  static async deleteOne(id) {
+    return id;
+  }
+}
