@@ -430,20 +430,28 @@ def _climb(parsed: Parsed, first: cst.Attribute) -> Read | None:
     if isinstance(parent, cst.Call) and parent.func is node:
         calls.append((attrs.pop(), parent))
         attrs_node = first.value if not attrs else _prefix(first, len(attrs), parsed)
-        node = parent
-        while True:
-            attribute = parsed.parent(node)
-            call = parsed.parent(attribute) if attribute is not None else None
-            if not (
-                isinstance(attribute, cst.Attribute)
-                and attribute.value is node
-                and isinstance(call, cst.Call)
-                and call.func is attribute
-            ):
-                break
-            calls.append((attribute.attr.value, call))
-            node = call
+        node, more = calls_on(parsed, parent)
+        calls.extend(more)
     return Read(node, tuple(attrs), tuple(calls), attrs_node)
+
+
+def calls_on(
+    parsed: Parsed, node: cst.BaseExpression
+) -> tuple[cst.BaseExpression, list[tuple[str, cst.Call]]]:
+    """The method calls chained onto `node` (`.filter(...).all()`), and the last of them."""
+    calls: list[tuple[str, cst.Call]] = []
+    while True:
+        attribute = parsed.parent(node)
+        call = parsed.parent(attribute) if attribute is not None else None
+        if not (
+            isinstance(attribute, cst.Attribute)
+            and attribute.value is node
+            and isinstance(call, cst.Call)
+            and call.func is attribute
+        ):
+            return node, calls
+        calls.append((attribute.attr.value, call))
+        node = call
 
 
 def _prefix(first: cst.Attribute, count: int, parsed: Parsed) -> cst.BaseExpression:
@@ -453,6 +461,55 @@ def _prefix(first: cst.Attribute, count: int, parsed: Parsed) -> cst.BaseExpress
         assert isinstance(parent, cst.Attribute)
         node = parent
     return node
+
+
+def row_ref(value: cst.BaseExpression, row_vars: tuple[str, ...]) -> tuple[str, str | None] | None:
+    """(`user`, None) for `user`, (`user`, `id`) for `user.id`, when `user` is a row variable."""
+    if isinstance(value, cst.Name) and value.value in row_vars:
+        return value.value, None
+    if (
+        isinstance(value, cst.Attribute)
+        and isinstance(value.value, cst.Name)
+        and value.value.value in row_vars
+    ):
+        return value.value.value, value.attr.value
+    return None
+
+
+def unwrap_list(expr: cst.BaseExpression) -> cst.BaseExpression:
+    """`users` for `list(users)`: the same rows, walked from a list."""
+    if (
+        isinstance(expr, cst.Call)
+        and isinstance(expr.func, cst.Name)
+        and expr.func.value == "list"
+        and len(expr.args) == 1
+        and expr.args[0].keyword is None
+        and not expr.args[0].star
+    ):
+        return expr.args[0].value
+    return expr
+
+
+def string_value(node: cst.BaseExpression | None) -> str | None:
+    """The text of a plain string literal."""
+    if isinstance(node, cst.SimpleString):
+        value = node.evaluated_value
+        return value if isinstance(value, str) else None
+    return None
+
+
+def last_name(node: cst.BaseExpression) -> str | None:
+    """`ForeignKey` for `ForeignKey` and for `models.ForeignKey`."""
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return node.attr.value
+    return None
+
+
+def callee(node: cst.BaseExpression) -> str | None:
+    """`select` for `select(User)` and for `sa.select(User)`; None when `node` is no call."""
+    return last_name(node.func) if isinstance(node, cst.Call) else None
 
 
 def mentions(nodes: Iterable[cst.CSTNode], names: Iterable[str]) -> bool:

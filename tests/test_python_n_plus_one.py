@@ -7,17 +7,23 @@ databases, in tests/test_python_orm_db.py.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import libcst as cst
 import pytest
 
 from handrail.codemods import _py_loops as loops
+from handrail.codemods import _py_n_plus_one as shared
+from handrail.codemods.django import _models as dj_models
 from handrail.codemods.django import n_plus_one as dj
+from handrail.codemods.sqlalchemy import _models as sa_models
 from handrail.codemods.sqlalchemy import n_plus_one as sa
 from handrail.engine.config import Config
 from handrail.engine.lines import LineIndex
 from handrail.engine.model import Applicability, Finding
+from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.runner import Settings, scan
 
 
@@ -202,6 +208,49 @@ def test_import_edits_merge_into_existing_imports() -> None:
     assert loops.import_edits(text, []) == ()
 
 
+def test_import_edits_use_the_text_being_resolved() -> None:
+    project = ProjectFacts(ProjectInfo(Path("/p")))
+    assert shared.import_edits_now(project, []) == ()
+    with pytest.raises(ValueError, match="current_text"):
+        shared.import_edits_now(project, [("app.models", "Order")])
+    project.current_text = "x = 1\n"
+    (edit,) = shared.import_edits_now(project, [("app.models", "Order")])
+    assert (edit.start, edit.end, edit.replacement) == (0, 0, "from app.models import Order\n\n")
+
+
+def test_importable_reuses_the_import_of_a_model_from_the_same_file() -> None:
+    bound = {"User": "app.models", "json": None}
+    paths = {"User": "/p/app/models.py", "Order": "/p/app/models.py", "Tag": "/p/tags.py"}
+    assert shared.importable("User", bound, paths) is True
+    assert shared.importable("Order", bound, paths) == ("app.models", "Order")
+    assert shared.importable("Tag", bound, paths) is False
+
+
+def test_message_counts_queries_per_loop_depth() -> None:
+    @dataclass(frozen=True)
+    class Item:
+        code: str
+        depth: int
+        start: int = 0
+        end: int = 0
+        children: tuple[shared.LoopNest[Any, Any], ...] = ()
+
+    items = [
+        Item("user.orders", 1),
+        Item("order.items", 2),
+        Item("user.orders", 1),
+        Item("a", 3),
+        Item("b", 1),
+    ]
+    assert shared.message("users", items, "; fix", ["why"]) == (
+        "N+1 queries: `user.orders`, `order.items`, `a` and 1 more run once per row of `users` "
+        "(1 + N + N*M + N*M*K queries); fix; not fixed: why"
+    )
+    assert shared.message("users", items[:1], "", []) == (
+        "N+1 queries: `user.orders` runs once per row of `users` (1 + N queries)"
+    )
+
+
 def test_module_bindings() -> None:
     module = cst.parse_module(
         "from app.models import User, Order as O\nimport os.path\nclass A: ...\nX = 1\n"
@@ -218,10 +267,10 @@ def test_module_bindings() -> None:
 # -- the Django model index -------------------------------------------------------------
 
 
-def _django_index(*sources: str) -> dj.ModelIndex:
-    return dj.build_index(
+def _django_index(*sources: str) -> dj_models.ModelIndex:
+    return dj_models.build_index(
         {
-            f"/p/m{i}.py": dj.collect_models(cst.parse_module(textwrap.dedent(s)))
+            f"/p/m{i}.py": dj_models.collect_models(cst.parse_module(textwrap.dedent(s)))
             for i, s in enumerate(sources)
         }
     )
@@ -256,15 +305,19 @@ def test_django_index_reverse_names_inheritance_and_outside_targets() -> None:
         # A class that is not a model does not shadow one with the same name.
         "class Note(Schema):\n    pass\n",
     )
-    assert index.relation("Note", "author") == dj.Relation("author", "Staff", True, ("Staff", "note_written"))
-    assert index.relation("Staff", "note_written") == dj.Relation(
+    assert index.relation("Note", "author") == dj_models.Relation(
+        "author", "Staff", True, ("Staff", "note_written")
+    )
+    assert index.relation("Staff", "note_written") == dj_models.Relation(
         "note_written", "Note", False, ("Note", "author")
     )
     assert index.relation("Stamped", "author") is None  # abstract: only its subclasses have it
-    assert index.relation("User", "note_set") == dj.Relation("note_set", "Note", False, ("Note", "owner"))
-    assert index.relation("Note", "tags") == dj.Relation("tags", "Tag", False, None)
+    assert index.relation("User", "note_set") == dj_models.Relation(
+        "note_set", "Note", False, ("Note", "owner")
+    )
+    assert index.relation("Note", "tags") == dj_models.Relation("tags", "Tag", False, None)
     assert index.relation("Tag", "note_set") is None  # related_name="+"
-    assert index.relation("Detail", "note") == dj.Relation("note", "Note", True, ("Note", "detail"))
+    assert index.relation("Detail", "note") == dj_models.Relation("note", "Note", True, ("Note", "detail"))
 
 
 def test_django_index_drops_class_names_defined_twice() -> None:
@@ -276,8 +329,10 @@ def test_django_index_drops_class_names_defined_twice() -> None:
 # -- the SQLAlchemy class index ---------------------------------------------------------
 
 
-def _sqlalchemy_index(source: str) -> sa.ClassIndex:
-    return sa.build_index({"/p/models.py": sa.collect_classes(cst.parse_module(textwrap.dedent(source)))})
+def _sqlalchemy_index(source: str) -> sa_models.ClassIndex:
+    return sa_models.build_index(
+        {"/p/models.py": sa_models.collect_classes(cst.parse_module(textwrap.dedent(source)))}
+    )
 
 
 def test_sqlalchemy_index_collections_joins_and_backrefs() -> None:
@@ -313,11 +368,13 @@ def test_sqlalchemy_index_collections_joins_and_backrefs() -> None:
     user = index.relation("Order", "user")
     assert user is not None and not user.collection and user.join is None  # foreign_keys=
     addresses = index.relation("User", "addresses")
-    assert addresses == sa.Relation(
+    assert addresses == sa_models.Relation(
         "User", "addresses", "Address", True, "selectin", ("user_id", "id"), "owner"
     )
     owner = index.relation("Address", "owner")
-    assert owner == sa.Relation("Address", "owner", "User", False, "select", ("user_id", "id"), "addresses")
+    assert owner == sa_models.Relation(
+        "Address", "owner", "User", False, "select", ("user_id", "id"), "addresses"
+    )
     groups = index.relation("User", "groups")
     assert groups is not None and groups.collection and groups.join is None
 
