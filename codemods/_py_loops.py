@@ -10,7 +10,6 @@ The ORM rules turn these answers into facts about querysets or statements.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -20,6 +19,7 @@ from libcst.codemod import CodemodContext
 from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
+from handrail.engine.edits import edits_between
 from handrail.engine.lines import LineIndex
 from handrail.engine.model import Edit
 
@@ -594,22 +594,6 @@ def builds_query(parsed: Parsed, node: cst.CSTNode) -> bool:
 # -- edits ------------------------------------------------------------------------------
 
 
-def line_edits(old: str, new: str) -> tuple[Edit, ...]:
-    """Line-level edits turning `old` into `new`, so untouched lines keep their exact text."""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    starts = [0]
-    for line in a:
-        starts.append(starts[-1] + len(line))
-    edits = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            # libcst writes new lines with the file's newline; the engine expects "\n".
-            edits.append(Edit(starts[i1], starts[i2], "".join(b[j1:j2]).replace("\r\n", "\n")))
-    return tuple(edits)
-
-
 def import_edits(text: str, imports: Sequence[tuple[str, str]]) -> tuple[Edit, ...]:
     """Edits adding `from module import name` for each pair (merged into existing imports).
 
@@ -621,7 +605,7 @@ def import_edits(text: str, imports: Sequence[tuple[str, str]]) -> tuple[Edit, .
     context = CodemodContext()
     for source, name in imports:
         AddImportsVisitor.add_needed_import(context, source, name)
-    return line_edits(text, AddImportsVisitor(context).transform_module(module).code)
+    return edits_between(text, AddImportsVisitor(context).transform_module(module).code)
 
 
 def after_last_argument(parsed: Parsed, call: cst.Call) -> tuple[int, str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import itertools
 import re
 from collections.abc import Sequence
@@ -51,3 +52,20 @@ def apply_edits(text: str, edits: Sequence[Edit], newline: str = "\n") -> str:
 def _fix(finding: Finding) -> Fix:
     assert finding.fix is not None
     return finding.fix
+
+
+def edits_between(old: str, new: str) -> tuple[Edit, ...]:
+    """Line-level edits that turn `old` into `new`, for fixers that rewrite a whole module
+    (libcst): untouched lines keep their exact text, and overlapping fixes stay detectable."""
+    a = old.splitlines(keepends=True)
+    b = new.splitlines(keepends=True)
+    starts = [0]
+    for line in a:
+        starts.append(starts[-1] + len(line))
+    edits = []
+    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            # libcst writes new lines with the file's newline; the engine expects "\n".
+            edits.append(Edit(starts[i1], starts[i2], "".join(b[j1:j2]).replace("\r\n", "\n")))
+    return tuple(edits)

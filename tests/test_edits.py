@@ -84,3 +84,13 @@ def test_unsafe_fixes_wait_for_the_flag() -> None:
     assert not plan.changed and plan.remaining == [unsafe]
     plan = plan_fixes("a", [unsafe], Applicability.UNSAFE, lambda t: [])
     assert plan.text == "x"
+
+
+def test_edits_between_touch_only_changed_lines() -> None:
+    from handrail.engine.edits import edits_between
+
+    old = "import os\r\n\r\nx = 1\r\ny = 2\r\n"
+    new = "import logging\r\nimport os\r\n\r\nx = 1\r\ny = 3\r\n"
+    edits = edits_between(old, new)
+    assert [(e.start, e.end) for e in edits] == [(0, 0), (old.index("y"), len(old))]
+    assert apply_edits(old, edits, newline="\r\n") == new

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import difflib
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -11,7 +10,6 @@ from libcst.codemod.visitors import AddImportsVisitor
 from libcst.metadata import CodeRange
 
 from handrail.engine.lines import LineIndex
-from handrail.engine.model import Edit
 
 
 def offsets(lines: LineIndex, where: CodeRange) -> tuple[int, int]:
@@ -49,22 +47,6 @@ def string_literal(value: str, quote: str = '"') -> str:
         else:
             out.append(repr(ch)[1:-1])  # \n, \t, \x00, \u2028 ...
     return f"{quote}{''.join(out)}{quote}"
-
-
-def edits_between(old: str, new: str) -> tuple[Edit, ...]:
-    """Line-level edits turning `old` into `new`, so untouched lines keep their exact text."""
-    a = old.splitlines(keepends=True)
-    b = new.splitlines(keepends=True)
-    starts = [0]
-    for line in a:
-        starts.append(starts[-1] + len(line))
-    edits = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag != "equal":
-            # libcst writes new lines with the file's newline; the engine expects "\n".
-            edits.append(Edit(starts[i1], starts[i2], "".join(b[j1:j2]).replace("\r\n", "\n")))
-    return tuple(edits)
 
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement

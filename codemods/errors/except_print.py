@@ -29,7 +29,6 @@ from libcst.metadata import (
 )
 
 from handrail.codemods.errors._py import (
-    edits_between,
     fstring_text,
     literal_value,
     offsets,
@@ -37,6 +36,7 @@ from handrail.codemods.errors._py import (
     with_module_logger,
 )
 from handrail.engine.context import FileContext
+from handrail.engine.edits import edits_between
 from handrail.engine.languages import PYTHON
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.rule import Example, Option, Rule
