@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.orm._callbacks import first_param
 from handrail.codemods.orm._syntax import (
     FIELD_KINDS,
     decorator_calls,
@@ -156,7 +155,7 @@ class Bindings:
                 continue
             for fn in L.call_args(call):
                 if fn.kind() in ("arrow_function", "function_expression"):
-                    bound = first_param(fn)
+                    bound = L.first_param(fn)
                     if bound is not None and bound.kind() == "identifier":
                         self.transactions.add(bound.text())
 

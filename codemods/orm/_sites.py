@@ -14,7 +14,6 @@ from pathlib import PurePosixPath
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.orm._callbacks import enclosing_loops
 from handrail.codemods.orm._calls import PRIMARY_KEY, Bindings, Orm, Query, query_of, with_orm
 from handrail.codemods.orm._syntax import pair_key, props, value_of
 from handrail.codemods.prisma import _loops as L
@@ -167,7 +166,7 @@ def find_site(ctx: FileContext, query: Query, bindings: Bindings) -> Site | None
         query.call.field("arguments") or query.call,
         *(c.field("arguments") or c for c in query.chain),
     ]
-    for loop in enclosing_loops(query.call):
+    for loop in L.enclosing_loops(query.call):
         known = L.aliases(loop, start)
         if not any(L.depends(a, loop, known) for a in arguments):
             continue

@@ -303,14 +303,26 @@ def _index_loop(node: SgNode) -> Loop | None:
     return Loop(kind, node, body, collection, None, frozenset(), index, complete)
 
 
+# What a JavaScript `formal_parameters` holds directly; TypeScript wraps the same nodes in
+# `required_parameter` / `optional_parameter` and exposes them as its `pattern` field.
+PARAMETER_PATTERNS = frozenset({"identifier", "object_pattern", "array_pattern", "rest_pattern"})
+
+
 def first_param(fn: SgNode) -> SgNode | None:
-    """The binding of a function's first parameter: an identifier or a destructuring pattern."""
+    """The binding of a function's first parameter (an identifier or a destructuring pattern),
+    in the TypeScript and the JavaScript grammar alike."""
     param = fn.field("parameter")  # `x => ...`
     if param is not None:
         return param
     params = fn.field("parameters")
     first = named(params)[0] if params is not None and named(params) else None
-    return first.field("pattern") if first is not None else None
+    if first is None:
+        return None
+    if first.kind() in ("required_parameter", "optional_parameter"):
+        return first.field("pattern")
+    if first.kind() == "assignment_pattern":
+        first = first.field("left")  # `(user = {}) => ...` in JavaScript
+    return first if first is not None and first.kind() in PARAMETER_PATTERNS else None
 
 
 def _callback(fn: SgNode) -> Loop | None:
