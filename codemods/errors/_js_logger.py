@@ -8,6 +8,7 @@ file already imports, or imports one from the nearest logger module.
 from __future__ import annotations
 
 import posixpath
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -40,6 +41,9 @@ class LoggerFacts:
     extension_style: str | None
 
 
+_RELATIVE_SPECIFIER = re.compile(r"""["'`]\.\.?/""")
+
+
 def collect_logger_facts(ctx: FileContext) -> LoggerFacts | None:
     # Both error rules collect the same facts: compute them once per file.
     return ctx.memo("errors.logger-facts", lambda: _logger_facts(ctx))
@@ -48,10 +52,12 @@ def collect_logger_facts(ctx: FileContext) -> LoggerFacts | None:
 def _logger_facts(ctx: FileContext) -> LoggerFacts | None:
     if not ctx.language.is_js_like:
         return None
-    root = ctx.root
-    exports = exported_loggers(root)
-    reexports = relative_reexports(root)
-    style = extension_style(root)
+    # Each fact needs a word in the text; checking it first skips three walks over the tree in
+    # most files (a logger comes from pino, a re-export says export, a relative import "./").
+    text, root = ctx.text, ctx.root
+    exports = exported_loggers(root) if "pino" in text else set()
+    reexports = relative_reexports(root) if "export" in text else []
+    style = extension_style(root) if _RELATIVE_SPECIFIER.search(text) else None
     if not exports and not reexports and style is None:
         return None
     return LoggerFacts(frozenset(exports), tuple(reexports), module_system(ctx) == "esm", style)

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING
 from weakref import WeakKeyDictionary
 
@@ -92,10 +93,6 @@ class _Analyzer:
         self.dependencies = ctx.project.dependencies
         self.scopes = Scopes()
         self.classifier = Classifier(self.scopes, extra_roots)
-        self.names: dict[str, list[SgNode]] = defaultdict(list)
-        for kind in ("identifier", "shorthand_property_identifier"):
-            for node in self.root.find_all(kind=kind):
-                self.names[node.text()].append(node)
         self.decls: dict[str, list[Ref]] = {}
         self.imports: dict[str, tuple[str, str]] = {}
         self.exports: dict[str, Export] = {}
@@ -104,6 +101,16 @@ class _Analyzer:
         self.tracked: dict[SgNode, tuple[str, bool]] = {}
         self.pending: list[SgNode] = []
         self._schema_sites: dict[SgNode, bool] = {}
+
+    @cached_property
+    def names(self) -> dict[str, list[SgNode]]:
+        """Every identifier of the file by name; built only when a name must be followed (most
+        files import no schema and declare none, and skip this walk over the whole tree)."""
+        names: dict[str, list[SgNode]] = defaultdict(list)
+        for kind in ("identifier", "shorthand_property_identifier"):
+            for node in self.root.find_all(kind=kind):
+                names[node.text()].append(node)
+        return names
 
     def run(self) -> FileAnalysis:
         self._collect_imports()
