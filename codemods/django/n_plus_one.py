@@ -145,6 +145,10 @@ class DjangoNPlusOne(Rule):
         "and import sorter afterwards."
     )
 
+    # The words check (`.objects`, get_object_or_404) and collect (`models`) test for:
+    # files without any of them are never parsed.
+    requires = (".objects", "404", "models")
+
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         module = ctx.cst
         if module is None or "for " not in ctx.text or (".objects" not in ctx.text and "404" not in ctx.text):

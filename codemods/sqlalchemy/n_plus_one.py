@@ -160,6 +160,10 @@ class SqlalchemyNPlusOne(Rule):
         "AddImportsVisitor puts them: run your formatter and import sorter afterwards."
     )
 
+    # The words check (a statement) and collect (a mapped class) test for: files without any
+    # of them are never parsed.
+    requires = ("select(", ".query(", "relationship(", "__tablename__")
+
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         module = ctx.cst
         if (
