@@ -121,21 +121,41 @@ def analyze_text(
     return analysis
 
 
-def analyze_file(job: FileJob) -> FileResult:
+def prepare(job: FileJob) -> FileResult | Source:
+    """Read the file once: a finished result (unreadable, or a cache hit), or its source to analyse."""
     try:
         source = read_source(job.path, job.language)
     except Unreadable as exc:
         if job.explicit:
             return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
         return FileResult(job, skipped=Skipped(job.display, str(exc)))
-    cache = AnalysisCache(job.cache_dir) if job.cache_dir is not None else None
-    key = job.cache_key(source.digest) if cache is not None else ""
-    analysis = cache.load(key) if cache is not None else None
-    if not isinstance(analysis, Analysis):
-        analysis = analyze_text(
-            job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
-        )
-        if cache is not None and not analysis.errors:
-            cache.store(key, analysis)
+    if job.cache_dir is not None:
+        cached = AnalysisCache(job.cache_dir).load(job.cache_key(source.digest))
+        if isinstance(cached, Analysis):
+            return _result(job, source, cached)
+    return source
+
+
+def analyze_source(job: FileJob, source: Source) -> FileResult:
+    analysis = analyze_text(
+        job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
+    )
+    if job.cache_dir is not None and not analysis.errors:
+        AnalysisCache(job.cache_dir).store(job.cache_key(source.digest), analysis)
+    return _result(job, source, analysis)
+
+
+def analyze_file(job: FileJob) -> FileResult:
+    prepared = prepare(job)
+    return prepared if isinstance(prepared, FileResult) else analyze_source(job, prepared)
+
+
+def analyze_prepared(item: tuple[FileJob, Source]) -> FileResult:
+    """`analyze_source` for a pool's map (one argument)."""
+    return analyze_source(*item)
+
+
+def _result(job: FileJob, source: Source, analysis: Analysis) -> FileResult:
+    # The text is kept only where it will be needed: to show findings or to fix them.
     keep = source if analysis.findings or analysis.suppressions else None
     return FileResult(job, source=keep, analysis=analysis)

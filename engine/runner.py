@@ -11,7 +11,15 @@ from pathlib import Path
 from typing import Any
 
 from handrail.codemods import catalog
-from handrail.engine.analyze import FileJob, FileResult, analyze_file, analyze_text, rules_for
+from handrail.engine.analyze import (
+    FileJob,
+    FileResult,
+    analyze_file,
+    analyze_prepared,
+    analyze_text,
+    prepare,
+    rules_for,
+)
 from handrail.engine.cache import code_fingerprint
 from handrail.engine.config import Config
 from handrail.engine.discovery import discover
@@ -227,25 +235,70 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
 
 
 def _analyze_all(jobs: list[FileJob], workers: int, progress: Progress | None) -> Iterator[FileResult]:
+    """Results in the order of `jobs`. With a cache, files are read and looked up here first, so
+    a warm run never starts a process pool; only the misses (with their text) go to workers."""
     total = len(jobs)
     workers = workers or os.cpu_count() or 1
+    cached = bool(jobs) and jobs[0].cache_dir is not None
+    results: list[FileResult | None] = [None] * total
+    pending: list[tuple[int, tuple[FileJob, Source]]] = []
     done = 0
-    stream: Iterable[FileResult]
+    if cached:
+        for index, job in enumerate(jobs):
+            prepared = prepare(job)
+            if isinstance(prepared, FileResult):
+                results[index] = prepared
+                done += 1
+            else:
+                pending.append((index, (job, prepared)))
+        if progress and done:
+            progress(done, total)
+        work: Iterable[FileResult]
+        items = [item for _, item in pending]
+        if workers == 1 or len(items) < POOL_THRESHOLD:
+            work = map(analyze_prepared, items)
+            yield from _merge(results, pending, work, done, total, progress)
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                work = pool.map(analyze_prepared, items, chunksize=_chunk(len(items), workers))
+                yield from _merge(results, pending, work, done, total, progress)
+        return
     if workers == 1 or total < POOL_THRESHOLD:
-        stream = map(analyze_file, jobs)
+        stream: Iterable[FileResult] = map(analyze_file, jobs)
         for item in stream:
             done += 1
             if progress:
                 progress(done, total)
             yield item
         return
-    chunk = max(1, min(64, total // (workers * 8)))
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item in pool.map(analyze_file, jobs, chunksize=chunk):
+        for item in pool.map(analyze_file, jobs, chunksize=_chunk(total, workers)):
             done += 1
             if progress:
                 progress(done, total)
             yield item
+
+
+def _merge(
+    results: list[FileResult | None],
+    pending: list[tuple[int, tuple[FileJob, Source]]],
+    work: Iterable[FileResult],
+    done: int,
+    total: int,
+    progress: Progress | None,
+) -> Iterator[FileResult]:
+    for (index, _), analysed in zip(pending, work, strict=True):
+        results[index] = analysed
+        done += 1
+        if progress:
+            progress(done, total)
+    for result in results:
+        assert result is not None
+        yield result
+
+
+def _chunk(count: int, workers: int) -> int:
+    return max(1, min(64, count // (workers * 8)))
 
 
 def _rule(rule_id: str) -> Rule:
