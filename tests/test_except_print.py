@@ -13,8 +13,12 @@ import re
 import shutil
 from pathlib import Path
 
+import libcst as cst
 import pytest
+from libcst.codemod import CodemodContext
+from libcst.codemod.visitors import AddImportsVisitor
 
+from handrail.codemods.errors._py import add_logging_import
 from handrail.codemods.errors.except_print import (
     Arg,
     ExceptPrint,
@@ -22,6 +26,7 @@ from handrail.codemods.errors.except_print import (
     Part,
     Style,
     Text,
+    _may_have_sites,
     render_message,
     without_exception,
 )
@@ -478,3 +483,52 @@ def test_fixture_stays_valid_python_and_fixes_are_idempotent(tmp_path: Path) -> 
     snapshot = {p: p.read_bytes() for p in project.rglob("*.py")}
     run_handrail(["fix", "--unsafe-fixes", "--select", ExceptPrint.id, "."], project)
     assert {p: p.read_bytes() for p in project.rglob("*.py")} == snapshot
+
+
+def _file_context(text: str) -> FileContext:
+    return FileContext(
+        Path("/project/app/module.py"),
+        "app/module.py",
+        text,
+        Language.PYTHON,
+        ProjectInfo(root=Path("/project")),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("try:\n    f()\nexcept E as e:\n    print('failed')\n", False),  # e not mentioned
+        ("try:\n    f()\nexcept E:\n    print(e)\n", False),  # nothing bound
+        ("try:\n    f()\nexcept E as e:\n    log.warning(e)\n", False),
+        ("try:\n    f()\nexcept E as e:\n    print(f'failed: {type(e).__name__}')\n", True),
+        ("try:\n    f()\nexcept* E as eg:\n    log.error('%s', eg)\n", True),
+        ("try:\n    f()\nexcept E as e:\n    try:\n        g()\n    except F:\n        print(e)\n", True),
+        ("try:\n    f()\nexcept E as e:\n    print(e)\n)\n", True),  # tree-sitter recovers: look loosely
+    ],
+)
+def test_the_ast_grep_prefilter_passes_only_files_that_may_report_the_exception(
+    text: str, expected: bool
+) -> None:
+    assert _may_have_sites(_file_context(text)) is expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "def f():\n    pass\n",
+        '"""Doc."""\n\nimport os\nimport sys\n\n# note\nx = 1\n',
+        '"""Doc."""\nx = 1\n',
+        "__strict__ = True\nimport os\ndef f():\n    import logging\n",
+        "import os\nimport logging\nx = 1\n",
+        "import os\n",
+        "",
+    ],
+)
+def test_the_logging_import_is_added_as_over_the_whole_module(text: str) -> None:
+    # add_logging_import gives AddImportsVisitor only the module's head.
+    module = cst.parse_module(text)
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "logging")
+    whole = AddImportsVisitor(context).transform_module(module)
+    assert add_logging_import(module).code == whole.code

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+from collections.abc import Sequence
 
 import libcst as cst
 from libcst.codemod import CodemodContext
@@ -82,6 +83,29 @@ def leading_imports_end(module: cst.Module) -> int:
     return at
 
 
+def _import_head(body: Sequence[Statement]) -> Sequence[Statement]:
+    """The statements AddImportsVisitor looks at: a first statement (which may be a docstring
+    or `__strict__` flag it skips), the one-import lines after it, and the next statement
+    (which it may set off with a blank line)."""
+    end = 1
+    while end < len(body) and _is_import_line(body[end]):
+        end += 1
+    return body[: end + 1]
+
+
+def add_logging_import(module: cst.Module) -> cst.Module:
+    """What AddImportsVisitor makes of `module` when asked for `import logging`.
+
+    The visitor walks (and rebuilds) the whole tree but reads and changes only the head of
+    the module; giving it just that head spares a walk of a large module.
+    """
+    head = _import_head(module.body)
+    context = CodemodContext()
+    AddImportsVisitor.add_needed_import(context, "logging")
+    added = AddImportsVisitor(context).transform_module(module.with_changes(body=head))
+    return module.with_changes(body=(*added.body, *module.body[len(head) :]))
+
+
 def _separated(stmt: Statement) -> Statement:
     """`stmt` with a blank line above it unless one is already there (as AddImportsVisitor does)."""
     lines = stmt.leading_lines
@@ -98,9 +122,7 @@ def with_module_logger(module: cst.Module, name: str) -> cst.Module:
     """
     docstring = 1 if module.body and _is_docstring(module.body[0]) else 0
     had_imports = leading_imports_end(module) > docstring
-    context = CodemodContext()
-    AddImportsVisitor.add_needed_import(context, "logging")
-    module = AddImportsVisitor(context).transform_module(module)
+    module = add_logging_import(module)
     body = list(module.body)
     if docstring and not had_imports:
         # AddImportsVisitor puts the first import right under the docstring; PEP 8 style

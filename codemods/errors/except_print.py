@@ -17,6 +17,7 @@ from typing import Any
 
 import libcst as cst
 import libcst.matchers as m
+from ast_grep_py import SgNode
 from libcst.metadata import (
     Assignment,
     CodeRange,
@@ -502,19 +503,76 @@ _CANDIDATE_TEXT = re.compile(r"\bprint\s*\(|\.\s*(?:error|critical)\s*\(")
 
 def _may_have_sites(ctx: FileContext) -> bool:
     """A cheap look before libcst's parse and scope analysis, which cost tens of milliseconds
-    a file: the text, then ast-grep's tree (parsed natively, and shared by the rules)."""
+    a file (seconds for a large one): the text, then ast-grep's tree (parsed natively, and
+    shared by the rules). It passes a file only when some `except ... as name:` clause holds
+    a print/.error/.critical call whose arguments mention `name`, as every finding's does."""
     if "except" not in ctx.text or not _CANDIDATE_TEXT.search(ctx.text):
         return False
-    for clause in ctx.root.find_all(kind="except_clause"):
+    root = ctx.root
+    # Where tree-sitter had to recover from an error its clauses may not be libcst's:
+    # fall back to asking only for a reporting call in some clause.
+    loose = root.find(kind="ERROR") is not None
+    for clause in root.find_all(kind="except_clause"):
+        mention = _bound_name_pattern(clause)
+        if mention is None and not loose:
+            continue  # no `as name`: nothing of the exception can be reported
         for call in clause.find_all(kind="call"):
-            function = call.field("function")
-            if function is None:
-                continue
-            if function.kind() == "identifier" and function.text() == "print":
+            if _reporting_call(call) and (
+                loose or (mention is not None and mention.search(_arguments_text(call)))
+            ):
                 return True
-            attribute = function.field("attribute") if function.kind() == "attribute" else None
-            if attribute is not None and attribute.text() in REPORTING_METHODS:
-                return True
+    return False
+
+
+def _bound_name_pattern(clause: SgNode) -> re.Pattern[str] | None:
+    """A pattern for the name `except ... as name:` binds, as a whole word."""
+    for child in clause.children():
+        if child.kind() == "as_pattern":
+            target = child.field("alias")
+            name = target.text().strip() if target is not None else ""
+            return re.compile(rf"\b{re.escape(name)}\b") if name.isidentifier() else None
+    return None
+
+
+def _reporting_call(call: SgNode) -> bool:
+    """`print(...)` or `<anything>.error/critical(...)`, by shape (names are resolved later)."""
+    function = call.field("function")
+    if function is None:
+        return False
+    if function.kind() == "identifier":
+        return function.text() == "print"
+    attribute = function.field("attribute") if function.kind() == "attribute" else None
+    return attribute is not None and attribute.text() in REPORTING_METHODS
+
+
+def _arguments_text(call: SgNode) -> str:
+    arguments = call.field("arguments")
+    return arguments.text() if arguments is not None else ""
+
+
+# What every name resolves to when read hopefully: `str`/`repr`/`type` the builtins, any
+# `file=` the console.
+_HOPEFUL_NAMES = ("builtins.str", "builtins.repr", "builtins.type", "sys.stdout", "sys.stderr")
+
+
+def _may_report_exception(site: Site) -> bool:
+    """Whether the call can put the exception into its text, without scope analysis.
+
+    The message is read as print() and as either kind of logging call, with names resolved
+    hopefully: that only adds to the places where the exception is looked for, so a call
+    this rejects has no finding.
+    """
+
+    def reader() -> MessageReader:
+        # The source text of arguments only goes into the rewritten message: none needed.
+        return MessageReader(site.name, lambda node: "", lambda node: set(_HOPEFUL_NAMES))
+
+    if (parts := reader().print_call(site.call)) is not None and Marker.EXC in parts:
+        return True
+    for brace in (False, True):
+        read = reader().log_call(site.call, brace)
+        if read is not None and Marker.EXC in read[0]:
+            return True
     return False
 
 
@@ -966,6 +1024,8 @@ class ExceptPrint(Rule):
         "module's first import block); run your import sorter afterwards."
     )
 
+    requires = ("except",)  # the engine skips parsing files without it
+
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         if not _may_have_sites(ctx):
             return
@@ -974,10 +1034,11 @@ class ExceptPrint(Rule):
             return
         sites = SiteCollector()
         module.visit(sites)
-        if not sites.sites:
-            return
+        candidates = [site for site in sites.sites if _may_report_exception(site)]
+        if not candidates:
+            return  # spares the scope analysis, the costliest step
         analysis = FileAnalysis(ctx, module, sites, ctx.options(self))
-        for site in sites.sites:
+        for site in candidates:
             finding = analysis.finding(self, site)
             if finding is not None:
                 yield finding
