@@ -296,3 +296,30 @@ def test_help_and_version_do_not_load_the_engine() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip().endswith("[]"), result.stdout
+
+
+def test_quiet_prints_findings_but_no_summary(project: Path) -> None:
+    result = run_handrail(["scan", "--quiet"], project)
+    assert result.exit_code == 1
+    assert "zod/coerce-number" in result.stdout
+    assert "findings in" not in result.stdout
+    fixed = run_handrail(["fix", "--quiet"], project)
+    assert fixed.exit_code == 0 and fixed.stdout == ""
+    assert (project / "src" / "users.ts").read_text() == FIXED_ROUTE
+
+
+def test_config_flag_picks_the_file(project: Path) -> None:
+    (project / "conf").mkdir()
+    (project / "conf" / "strict.toml").write_text('ignore = ["zod/"]\n')
+    assert run_handrail(["scan", "--config", "conf/strict.toml"], project).exit_code == 0
+    missing = run_handrail(["scan", "--config", "conf/nope.toml"], project)
+    assert missing.exit_code == 2 and "nope.toml" in missing.stderr
+
+
+def test_rules_as_json() -> None:
+    result = run_handrail(["rules", "--format", "json"], Path.cwd())
+    rows = json.loads(result.stdout)
+    assert {"zod/coerce-number", "prisma/n-plus-one", "handrail/unused-suppression"} <= {
+        r["id"] for r in rows
+    }
+    assert all(r["fix_safety"] in {"safe", "unsafe", "suggestion"} and r["summary"] for r in rows)
