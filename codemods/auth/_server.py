@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_bindings import pattern_names
 from handrail.codemods.auth import _syntax as sx
 from handrail.codemods.auth._client import local_functions
 
@@ -118,7 +119,7 @@ def _declaration_of(name: str, scope: SgNode) -> SgNode | None:
     for node in sx.descendants(scope):
         if node.kind() == "variable_declarator":
             target = node.field("name")
-            if target is not None and name in sx.pattern_names(target):
+            if target is not None and name in pattern_names(target):
                 return node
     return None
 
@@ -227,10 +228,10 @@ def verified_names(flow: Flow) -> frozenset[str]:
     elif parent is not None and parent.kind() == "assignment_expression":
         target = parent.field("left")
     if target is not None:
-        names.update(sx.pattern_names(target))
+        names.update(pattern_names(target))
     for arg in sx.call_args(flow.verify)[2:]:
         if arg.kind() in sx.FUNCTION_KINDS:
-            names.update(n for p in sx.parameters(arg)[1:] for n in sx.pattern_names(p))
+            names.update(n for p in sx.parameters(arg)[1:] for n in pattern_names(p))
     return frozenset(names)
 
 

@@ -7,6 +7,8 @@ from collections.abc import Iterator
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_bindings import pattern_names
+
 FUNCTION_KINDS = frozenset(
     {
         "function_declaration",
@@ -176,28 +178,6 @@ def function_name(fn: SgNode) -> str | None:
 
 def is_async(fn: SgNode) -> bool:
     return any(c.kind() == "async" for c in fn.children())
-
-
-def pattern_names(pattern: SgNode) -> Iterator[str]:
-    """Names bound by a binding pattern (`a`, `{ a, b: [c] }`, `[d = 1, ...e]`)."""
-    kind = pattern.kind()
-    if kind in ("identifier", "shorthand_property_identifier_pattern"):
-        yield pattern.text()
-    elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
-        for child in named_children(pattern):
-            yield from pattern_names(child)
-    elif kind == "pair_pattern":
-        value = pattern.field("value")
-        if value is not None:
-            yield from pattern_names(value)
-    elif kind in ("assignment_pattern", "object_assignment_pattern"):
-        left = pattern.field("left")
-        if left is not None:
-            yield from pattern_names(left)
-    elif kind in ("required_parameter", "optional_parameter"):
-        inner = pattern.field("pattern")
-        if inner is not None:
-            yield from pattern_names(inner)
 
 
 def declares(scope: SgNode, name: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_bindings import pattern_names
 from handrail.codemods.errors._js_syntax import (
     FUNCTION_KINDS,
     function_name,
@@ -27,26 +28,6 @@ from handrail.codemods.errors._js_syntax import (
 )
 
 # --- declarations and shadowing ----------------------------------------------------------------
-
-
-def pattern_names(pattern: SgNode) -> Iterator[str]:
-    """Names bound by a binding pattern (`a`, `{ a, b: [c] }`, `[d = 1, ...e]`)."""
-    kind = pattern.kind()
-    if kind in ("identifier", "shorthand_property_identifier_pattern"):
-        yield pattern.text()
-    elif kind in ("object_pattern", "array_pattern", "rest_pattern"):
-        for child in named_children(pattern):
-            yield from pattern_names(child)
-    elif kind == "pair_pattern":
-        value = pattern.field("value")
-        if value is not None:
-            yield from pattern_names(value)
-    elif kind in ("assignment_pattern", "object_assignment_pattern"):
-        left = pattern.field("left")
-        if left is not None:
-            yield from pattern_names(left)
-    elif kind in ("required_parameter", "optional_parameter"):
-        yield from pattern_names(param_pattern(pattern))
 
 
 def declared_names(statement: SgNode) -> Iterator[str]:
