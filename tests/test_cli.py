@@ -323,3 +323,15 @@ def test_rules_as_json() -> None:
         r["id"] for r in rows
     }
     assert all(r["fix_safety"] in {"safe", "unsafe", "suggestion"} and r["summary"] for r in rows)
+
+
+def test_a_named_file_that_cannot_be_read_as_source_is_an_error(project: Path) -> None:
+    latin1 = project / "src" / "latin1.ts"
+    latin1.write_bytes(b"const caf\xe9 = 1;\n")
+    binary = project / "src" / "blob.js"
+    binary.write_bytes(b"\x00\x01\x02")
+    result = run_handrail(["fix", "src/latin1.ts", "src/blob.js"], project)
+    assert result.exit_code == 1
+    assert "src/latin1.ts: cannot check: not UTF-8" in result.stderr
+    assert "src/blob.js: cannot check: binary file" in result.stderr
+    assert latin1.read_bytes() == b"const caf\xe9 = 1;\n" and binary.read_bytes() == b"\x00\x01\x02"
