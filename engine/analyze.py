@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -24,6 +24,8 @@ from handrail.engine.rule import Rule
 from handrail.engine.source import Source, Unreadable, read_source
 from handrail.engine.suppressions import MARKER, Suppression, find_suppressions
 from handrail.engine.syntax import first_problem
+
+_LOOKS_BROKEN: list[Any] = [{"kind": "ERROR"}, {"regex": "^$"}]
 
 
 @dataclass(frozen=True)
@@ -62,6 +64,18 @@ class Analysis:
     errors: list[str] = field(default_factory=list)  # rule crashes: handrail's own bugs
     syntax_error: str | None = None
     suppressions: list[Suppression] = field(default_factory=list)
+    # Rules with a `project_requires` gate: those this text opens for its project, and those
+    # not run yet because it does not (the scan runs them once another file has opened them).
+    opens: tuple[str, ...] = ()
+    deferred: tuple[str, ...] = ()
+
+    def merge(self, more: Analysis) -> None:
+        """Add the findings and facts of deferred rules, run later on the same text."""
+        self.findings = sorted([*self.findings, *more.findings], key=lambda f: (f.start, f.end, f.rule))
+        self.facts.update(more.facts)
+        self.errors.extend(more.errors)
+        self.syntax_error = self.syntax_error or more.syntax_error
+        self.deferred = ()
 
 
 @dataclass
@@ -71,6 +85,7 @@ class FileResult:
     analysis: Analysis = field(default_factory=Analysis)
     error: FileError | None = None
     skipped: Skipped | None = None
+    digest: str | None = None  # of the bytes analysed
 
 
 @cache
@@ -93,18 +108,35 @@ def analyze_text(
     project: ProjectInfo,
     rule_ids: Sequence[str],
     options: Mapping[str, Mapping[str, Any]],
+    opened: Collection[str] | None = None,
 ) -> Analysis:
+    """`opened`: the gated rules (`Rule.project_requires`) known to apply in the project; None
+    when that is not known yet, which defers a gated rule on a text that does not open it."""
     analysis = Analysis()
-    selected = [r for r in rules_for(rule_ids) if r.applies_to(language) and r.may_match(text)]
+    selected: list[Rule] = []
+    opens: list[str] = []
+    deferred: list[str] = []
+    gates: dict[int, bool] = {}  # rules that share a gate (the Zod rules) search the text once
+    for rule in rules_for(rule_ids):
+        if not rule.applies_to(language):
+            continue
+        if rule.project_requires is not None:
+            gate = id(rule.project_requires)
+            if gate not in gates:
+                gates[gate] = rule.opens_project(text)
+            if gates[gate]:
+                opens.append(rule.id)
+            elif opened is None or rule.id not in opened:
+                if opened is None:
+                    deferred.append(rule.id)
+                continue
+        if rule.may_match(text, project):
+            selected.append(rule)
+    analysis.opens, analysis.deferred = tuple(opens), tuple(deferred)
     if not selected and MARKER not in text:
         # No rule can match this text: don't parse it at all (the common case in a big repo).
         return analysis
     ctx = FileContext(path, display, text, language, project, options)
-    # Rules share one ast-grep tree; syntax is checked with tree-sitter directly because
-    # ast-grep does not expose MISSING nodes (an unclosed bracket parses without ERROR).
-    problem = first_problem(text, language)
-    if problem is not None:
-        analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
     for rule in selected:
         try:
             analysis.findings.extend(rule.check(ctx))
@@ -118,6 +150,13 @@ def analyze_text(
             analysis.facts[rule.id] = facts
     analysis.findings.sort(key=lambda f: (f.start, f.end, f.rule))
     analysis.suppressions = find_suppressions(ctx.root, text, language, ctx.lines) if MARKER in text else []
+    # tree-sitter's own check parses again, so it runs only where the rules' shared tree looks
+    # broken (an ERROR node, or an empty one: how ast-grep shows a MISSING `)`), or where a
+    # finding depends on the text being whole (for Python, CPython's parser is stricter).
+    if analysis.findings or ctx.root.find(any=_LOOKS_BROKEN) is not None:
+        problem = first_problem(text, language)
+        if problem is not None:
+            analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
     return analysis
 
 
@@ -155,7 +194,23 @@ def analyze_prepared(item: tuple[FileJob, Source]) -> FileResult:
     return analyze_source(*item)
 
 
+def analyze_deferred(item: tuple[FileJob, str, tuple[str, ...]]) -> FileResult:
+    """Run a file's deferred rules (see `Analysis.deferred`), once their project is known to
+    open them: (job, digest of the text first analysed, rule ids) -> their analysis alone."""
+    job, first_digest, rule_ids = item
+    try:
+        source = read_source(job.path, job.language)
+    except Unreadable as exc:
+        return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
+    if source.digest != first_digest:
+        return FileResult(job, error=FileError(job.display, "the file changed during the check; run again"))
+    analysis = analyze_text(
+        job.path, job.display, source.text, job.language, job.project, rule_ids, job.options, rule_ids
+    )
+    return FileResult(job, source=source, analysis=analysis, digest=source.digest)
+
+
 def _result(job: FileJob, source: Source, analysis: Analysis) -> FileResult:
     # The text is kept only where it will be needed: to show findings or to fix them.
     keep = source if analysis.findings or analysis.suppressions else None
-    return FileResult(job, source=keep, analysis=analysis)
+    return FileResult(job, source=keep, analysis=analysis, digest=source.digest)

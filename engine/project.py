@@ -68,6 +68,8 @@ class ProjectFacts:
     """
 
     info: ProjectInfo
+    # The gated rules (`Rule.project_requires`) some file of the project opened.
+    opened: frozenset[str] = frozenset()
     collected: dict[str, dict[str, Any]] = field(default_factory=dict)
     # The text of the file whose findings are being resolved (it may be a fix pass's new
     # text, not what is on disk), for rules that build edits in resolve.

@@ -8,6 +8,7 @@ change a finding's fix or drop the finding.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -17,7 +18,7 @@ from handrail.engine.model import Applicability, Finding, Severity
 
 if TYPE_CHECKING:
     from handrail.engine.context import FileContext
-    from handrail.engine.project import ProjectFacts
+    from handrail.engine.project import ProjectFacts, ProjectInfo
 
 
 @dataclass(frozen=True)
@@ -72,8 +73,13 @@ class Rule:
     # Extra documentation (pitfalls, alternatives), shown by `handrail explain`.
     notes: ClassVar[str] = ""
     # A cheap pre-filter: the rule (its check and collect) can only have something to say
-    # about a text that contains one of these strings. Empty: always run.
+    # about a text that contains one of these strings. Empty: always run. Rules whose
+    # pre-filter depends on the project override `may_match` instead.
     requires: ClassVar[tuple[str, ...]] = ()
+    # A project-wide pre-filter: the rule has nothing to say about any file of a project in
+    # which no file matches this (the Zod rules: no file imports zod). The engine runs the rule
+    # on the files that match first, and on the others only once one of them has matched.
+    project_requires: ClassVar[re.Pattern[str] | None] = None
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         raise NotImplementedError
@@ -91,8 +97,13 @@ class Rule:
         return language in cls.languages
 
     @classmethod
-    def may_match(cls, text: str) -> bool:
+    def may_match(cls, text: str, project: ProjectInfo) -> bool:
         return not cls.requires or any(needle in text for needle in cls.requires)
+
+    @classmethod
+    def opens_project(cls, text: str) -> bool:
+        """Whether `text` alone shows the rule may apply in its project (see `project_requires`)."""
+        return cls.project_requires is None or cls.project_requires.search(text) is not None
 
     @classmethod
     def default_options(cls) -> dict[str, Any]:

@@ -7,22 +7,26 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 from handrail.codemods import catalog
 from handrail.engine.analyze import (
+    Analysis,
     FileJob,
     FileResult,
+    analyze_deferred,
     analyze_file,
     analyze_prepared,
     analyze_text,
     prepare,
     rules_for,
 )
-from handrail.engine.cache import code_fingerprint
+from handrail.engine.cache import AnalysisCache, code_fingerprint
 from handrail.engine.config import Config
 from handrail.engine.discovery import discover
+from handrail.engine.languages import Language
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
 from handrail.engine.project import ProjectFacts, find_root, project_info
@@ -116,7 +120,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
                 display=display_path(item.path, settings.cwd),
                 language=item.language,
                 project=project_info(roots[folder]),
-                rule_ids=tuple(r for r in rule_ids if _rule(r).applies_to(item.language)),
+                rule_ids=_for_language(rule_ids, item.language),
                 options=config.rule_options,
                 explicit=item.explicit,
                 cache_dir=settings.cache_dir,
@@ -124,6 +128,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
             )
         )
     results = list(_analyze_all(jobs, settings.jobs, progress))
+    opened = _complete_deferred(results, settings.jobs)
 
     projects: dict[Path, ProjectFacts] = {}
     errors = list(found.errors)
@@ -138,7 +143,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         if result.analysis.syntax_error:
             errors.append(FileError(result.job.display, result.analysis.syntax_error))
         info = result.job.project
-        facts = projects.setdefault(info.root, ProjectFacts(info))
+        facts = projects.setdefault(info.root, ProjectFacts(info, opened=opened.get(info.root, frozenset())))
         for rule_id, value in result.analysis.facts.items():
             facts.collected.setdefault(rule_id, {})[result.job.path.as_posix()] = value
 
@@ -180,7 +185,7 @@ def reanalyzer(
 
     def reanalyze(text: str) -> list[Finding]:
         analysis = analyze_text(
-            job.path, job.display, text, job.language, job.project, job.rule_ids, job.options
+            job.path, job.display, text, job.language, job.project, job.rule_ids, job.options, project.opened
         )
         internal.extend(FileError(job.display, e) for e in analysis.errors)
         resolved = _resolve(analysis.findings, project, internal, text)
@@ -279,6 +284,44 @@ def _analyze_all(jobs: list[FileJob], workers: int, progress: Progress | None) -
             yield item
 
 
+def _complete_deferred(results: list[FileResult], workers: int) -> dict[Path, frozenset[str]]:
+    """Run each file's deferred rules where another file of its project opened them (see
+    `Rule.project_requires`), merging their findings in; the cache gets the whole analysis.
+    Returns the rules each project opened."""
+    opened: dict[Path, set[str]] = {}
+    for result in results:
+        opened.setdefault(result.job.project.root, set()).update(result.analysis.opens)
+    todo: list[tuple[FileResult, tuple[FileJob, str, tuple[str, ...]]]] = []
+    for result in results:
+        wanted_ids = tuple(r for r in result.analysis.deferred if r in opened[result.job.project.root])
+        if wanted_ids and result.digest is not None:
+            todo.append((result, (result.job, result.digest, wanted_ids)))
+    items = [item for _, item in todo]
+    workers = workers or os.cpu_count() or 1
+    if workers == 1 or len(items) < POOL_THRESHOLD:
+        work: Iterable[FileResult] = map(analyze_deferred, items)
+        _merge_deferred(todo, work)
+    else:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            _merge_deferred(todo, pool.map(analyze_deferred, items, chunksize=_chunk(len(items), workers)))
+    return {root: frozenset(ids) for root, ids in opened.items()}
+
+
+def _merge_deferred(
+    todo: list[tuple[FileResult, tuple[FileJob, str, tuple[str, ...]]]], work: Iterable[FileResult]
+) -> None:
+    for (result, _), more in zip(todo, work, strict=True):
+        if more.error is not None:
+            result.error, result.analysis, result.source = more.error, Analysis(), None
+            continue
+        result.analysis.merge(more.analysis)
+        if result.analysis.findings or result.analysis.suppressions:
+            result.source = more.source
+        job = result.job
+        if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
+            AnalysisCache(job.cache_dir).store(job.cache_key(more.digest), result.analysis)
+
+
 def _merge(
     results: list[FileResult | None],
     pending: list[tuple[int, tuple[FileJob, Source]]],
@@ -303,6 +346,11 @@ def _chunk(count: int, workers: int) -> int:
 
 def _rule(rule_id: str) -> Rule:
     return rules_for((rule_id,))[0]
+
+
+@cache
+def _for_language(rule_ids: tuple[str, ...], language: Language) -> tuple[str, ...]:
+    return tuple(r for r in rule_ids if _rule(r).applies_to(language))
 
 
 def _resolve(

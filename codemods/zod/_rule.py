@@ -38,6 +38,11 @@ UNKNOWN_USE_OPTION = Option(
 )
 
 
+# A Zod module specifier in quotes (`"zod"`, `'zod/v4'`), as imports and requires write it.
+# The literal comes first so that the search skips ahead to it; the quote is checked behind.
+ZOD_SPECIFIER = re.compile(r"""zod(?<=["'`]zod)(?:/[\w.-]+)*["'`]""")
+
+
 @dataclass(frozen=True)
 class FactoryData:
     """What `resolve` needs to finish a finding (picklable)."""
@@ -69,6 +74,9 @@ class FactoryRule(Rule):
 
     factories: ClassVar[frozenset[str]]
     languages = JS_LIKE
+    # Every finding is a call on a binding imported from a Zod module, so a project in which
+    # no file names one has none; its other files are then never parsed for these rules.
+    project_requires = ZOD_SPECIFIER
 
     def keeps(self, data: FactoryData, verdict: Verdict) -> bool:
         raise NotImplementedError

@@ -1,0 +1,82 @@
+"""Project gates (`Rule.project_requires`): a rule that can only apply where some file of the
+project matches (the Zod rules need a file that imports zod) runs on the other files only
+once one has matched, and never parses them in a project where none does."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import handrail.engine.analyze as analyze
+from tests.conftest import run_handrail
+
+SCHEMA = 'import { z } from "zod";\nexport const Query = z.object({ page: z.number() });\n'
+# No Zod import here: only this file shows that `Query` parses query strings.
+ROUTE = 'import { Query } from "./schema";\nexport const page = (req: any) => Query.parse(req.query).page;\n'
+PLAIN = "export const add = (a: number, b: number) => a + b;\n"
+
+
+@pytest.fixture
+def zod_runs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files the Zod rules ran on (not deferred, not gated off), by display path."""
+    calls: list[str] = []
+    real = analyze.analyze_text
+
+    def counting(path: Path, display: str, text: str, *args: Any, opened: Any = None) -> analyze.Analysis:
+        if len(args) > 4:  # `opened` given by position
+            *args, opened = args
+        analysis = real(path, display, text, *args, opened=opened)
+        if "zod/coerce-number" in analysis.opens or (opened and "zod/coerce-number" in opened):
+            calls.append(display)
+        return analysis
+
+    monkeypatch.setattr(analyze, "analyze_text", counting)
+    return calls
+
+
+def _findings(project: Path, *extra: str) -> list[tuple[str, str, str]]:
+    result = run_handrail(["scan", "--format", "json", "--select", "zod/", *extra], project)
+    assert result.exit_code in (0, 1), result.output
+    found = json.loads(result.stdout)["findings"]
+    return [(f["path"], f["rule"], f["fix"]["applicability"]) for f in found]
+
+
+def _project(root: Path, files: dict[str, str]) -> Path:
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "package.json").write_text('{"dependencies": {"zod": "^3.23.0"}}\n')
+    for name, text in files.items():
+        (root / name).write_text(text)
+    return root
+
+
+def test_a_file_without_zod_still_decides_a_schema_of_its_project(tmp_path: Path) -> None:
+    project = _project(tmp_path / "api", {"schema.ts": SCHEMA, "route.ts": ROUTE})
+    # Safe only because route.ts, run after schema.ts opened the project, shows the query use.
+    expected = [("schema.ts", "zod/coerce-number", "safe")]
+    assert _findings(project, "--no-cache", "--jobs", "1") == expected
+    assert _findings(project, "--jobs", "1") == expected  # fills the cache
+    assert _findings(project, "--jobs", "1") == expected  # served from it
+
+
+def test_the_cache_keeps_what_the_deferred_rules_found(tmp_path: Path, zod_runs: list[str]) -> None:
+    project = _project(tmp_path / "api", {"schema.ts": SCHEMA, "route.ts": ROUTE})
+    _findings(project, "--jobs", "1")
+    assert sorted(zod_runs) == ["route.ts", "schema.ts"]
+    zod_runs.clear()
+    _findings(project, "--jobs", "1")
+    assert zod_runs == []
+
+
+def test_no_file_of_a_project_without_zod_is_run_for_the_zod_rules(
+    tmp_path: Path, zod_runs: list[str]
+) -> None:
+    with_zod = _project(tmp_path / "api", {"schema.ts": SCHEMA, "route.ts": ROUTE})
+    without = _project(tmp_path / "tools", {"route.ts": ROUTE, "plain.ts": PLAIN})
+    assert _findings(tmp_path, "--no-cache", "--jobs", "1") == [
+        ("api/schema.ts", "zod/coerce-number", "safe")
+    ]
+    assert sorted(zod_runs) == ["api/route.ts", "api/schema.ts"]  # none of tools' files
+    assert with_zod.is_dir() and without.is_dir()
