@@ -66,4 +66,4 @@ def _looks_minified(text: str) -> bool:
     if len(text) < _MINIFIED_LINE:
         return False
     lines = text.count("\n") + 1
-    return len(text) / lines > 300 or any(len(line) > _MINIFIED_LINE * 5 for line in text.split("\n"))
+    return len(text) / lines > 300 or max(map(len, text.split("\n"))) > _MINIFIED_LINE * 5

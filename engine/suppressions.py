@@ -255,5 +255,7 @@ class UnusedSuppression(Rule):
     `handrail-ignore-file: rule-id` before the first statement covers the whole file.
     """
 
+    requires = (MARKER,)  # found by the engine among the suppressions; nothing to parse for
+
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         return ()

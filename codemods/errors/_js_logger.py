@@ -26,7 +26,7 @@ from handrail.codemods.errors._js_modules import (
 from handrail.codemods.errors._js_pino import exported_loggers
 from handrail.engine.context import FileContext
 from handrail.engine.model import Applicability, Edit, Finding, Fix
-from handrail.engine.project import ProjectFacts
+from handrail.engine.project import ProjectFacts, ProjectInfo
 
 # --- facts collected per file, and the project-wide index ------------------------------------
 
@@ -44,13 +44,18 @@ class LoggerFacts:
 _RELATIVE_SPECIFIER = re.compile(r"""["'`]\.\.?/""")
 
 
+def uses_logger_facts(project: ProjectInfo) -> bool:
+    """Whether the project's files must be read for loggers: only pino fixes use them."""
+    return project.depends_on("pino")
+
+
 def collect_logger_facts(ctx: FileContext) -> LoggerFacts | None:
     # Both error rules collect the same facts: compute them once per file.
     return ctx.memo("errors.logger-facts", lambda: _logger_facts(ctx))
 
 
 def _logger_facts(ctx: FileContext) -> LoggerFacts | None:
-    if not ctx.language.is_js_like:
+    if not ctx.language.is_js_like or not uses_logger_facts(ctx.project):
         return None
     # Each fact needs a word in the text; checking it first skips three walks over the tree in
     # most files (a logger comes from pino, a re-export says export, a relative import "./").

@@ -10,7 +10,13 @@ from ast_grep_py import SgNode
 
 from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
 from handrail.codemods.errors._js_import_site import import_site
-from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan, collect_logger_facts, resolve_logger
+from handrail.codemods.errors._js_logger import (
+    LoggerEdit,
+    LoggerPlan,
+    collect_logger_facts,
+    resolve_logger,
+    uses_logger_facts,
+)
 from handrail.codemods.errors._js_modules import relative_imports
 from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
 from handrail.codemods.errors._js_scopes import ErrorScope, error_scopes, is_shadowed, resolves_to
@@ -29,7 +35,7 @@ from handrail.codemods.errors._js_syntax import (
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
-from handrail.engine.project import ProjectFacts
+from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
 
 LOSSY_MEMBERS = frozenset({"message"})
@@ -369,6 +375,11 @@ class CatchConsoleLog(Rule):
         ),
         path="src/routes/users.ts",
     )
+
+    @classmethod
+    def may_match(cls, text: str, project: ProjectInfo) -> bool:
+        # check needs `console.log` in the text; collect reads every file of a pino project.
+        return "console.log" in text or uses_logger_facts(project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         root = ctx.root

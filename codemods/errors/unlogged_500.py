@@ -9,7 +9,13 @@ from typing import Any
 from ast_grep_py import SgNode
 
 from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
-from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan, collect_logger_facts, resolve_logger
+from handrail.codemods.errors._js_logger import (
+    LoggerEdit,
+    LoggerPlan,
+    collect_logger_facts,
+    resolve_logger,
+    uses_logger_facts,
+)
 from handrail.codemods.errors._js_modules import relative_imports
 from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
 from handrail.codemods.errors._js_scopes import ErrorScope, catch_scopes, is_shadowed
@@ -29,7 +35,7 @@ from handrail.codemods.errors._js_syntax import (
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
-from handrail.engine.project import ProjectFacts
+from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
 
 # `<x>.status(500)`, `reply.code(500)`, `res.sendStatus(500)`, `res.writeHead(500)`.
@@ -247,6 +253,11 @@ class Unlogged500(Rule):
         path="src/routes/users.ts",
         applicability=Applicability.SUGGESTION,
     )
+
+    @classmethod
+    def may_match(cls, text: str, project: ProjectInfo) -> bool:
+        # check needs a 500 in the text; collect reads every file of a pino project.
+        return "500" in text or "INTERNAL_SERVER_ERROR" in text or uses_logger_facts(project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         if "500" not in ctx.text and "INTERNAL_SERVER_ERROR" not in ctx.text:

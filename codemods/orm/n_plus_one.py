@@ -31,7 +31,7 @@ from handrail.codemods.orm._writes import write_plan
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Finding
-from handrail.engine.project import ProjectFacts
+from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
 
 
@@ -210,6 +210,11 @@ class OrmNPlusOne(Rule):
         *("create", "destroy", "replace", "Replace", "restore", "increment", "decrement"),
         *("Entity", "Model", "model(", "define(", "Schema", "hasMany", "hasOne", "belongsTo", "virtual("),
     )
+
+    @classmethod
+    def may_match(cls, text: str, project: ProjectInfo) -> bool:
+        # check and collect have nothing to say in a project that uses none of the ORMs.
+        return bool(orms_of(project)) and super().may_match(text, project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         orms = orms_of(ctx.project)

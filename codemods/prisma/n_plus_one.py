@@ -39,7 +39,7 @@ from handrail.codemods.prisma._writes import write_plan
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Finding
-from handrail.engine.project import ProjectFacts
+from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
 
 PRISMA_PACKAGES = ("@prisma/client", "prisma")
@@ -188,6 +188,11 @@ class PrismaNPlusOne(Rule):
     )
 
     requires = tuple(f".{op}" for op in sorted(READS | WRITES))
+
+    @classmethod
+    def may_match(cls, text: str, project: ProjectInfo) -> bool:
+        # check reports nothing in a project that does not depend on Prisma.
+        return any(project.depends_on(p) for p in PRISMA_PACKAGES) and super().may_match(text, project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         if is_seed_file(ctx) or not any(ctx.project.depends_on(p) for p in PRISMA_PACKAGES):
