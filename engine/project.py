@@ -31,15 +31,23 @@ class ProjectInfo:
         return name in self.dependencies
 
 
-def find_root(path: Path, stop: Path | None = None) -> Path:
-    """The nearest folder above `path` that holds a project marker, else `stop` or `path`'s folder."""
+def find_root(path: Path, stop: Path | None = None, memo: dict[Path, Path | None] | None = None) -> Path:
+    """The nearest folder above `path` that holds a project marker, else `stop` or `path`'s folder.
+
+    `memo` (folder -> its root, or None when none is found) shares the answers of the parents
+    among the files of one tree."""
     start = path if path.is_dir() else path.parent
-    for folder in (start, *start.parents):
-        if any((folder / marker).exists() for marker in ROOT_MARKERS):
-            return folder
-        if (folder / ".git").exists() or folder == stop:
-            return folder
-    return start
+    return _root_above(start, stop, {} if memo is None else memo) or start
+
+
+def _root_above(folder: Path, stop: Path | None, memo: dict[Path, Path | None]) -> Path | None:
+    if folder not in memo:
+        parent = folder.parent
+        if any((folder / marker).exists() for marker in (*ROOT_MARKERS, ".git")) or folder == stop:
+            memo[folder] = folder
+        else:
+            memo[folder] = None if parent == folder else _root_above(parent, stop, memo)
+    return memo[folder]
 
 
 @cache
