@@ -39,6 +39,7 @@ class FileJob:
     explicit: bool = False
     cache_dir: Path | None = None
     salt: str = ""  # identifies handrail's code; part of every cache key
+    stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when discovered
 
     def cache_key(self, digest: str) -> str:
         options = json.dumps(self.options, sort_keys=True, default=str)
@@ -86,6 +87,7 @@ class FileResult:
     error: FileError | None = None
     skipped: Skipped | None = None
     digest: str | None = None  # of the bytes analysed
+    indexed: bool = False  # taken from the warm index (see warm_index.py) without reading the file
 
 
 @cache

@@ -80,6 +80,7 @@ class DiscoveredFile:
     path: Path  # absolute, resolved
     language: Language
     explicit: bool  # named on the command line
+    stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when found: lets a warm run trust it
 
 
 @dataclass
@@ -268,14 +269,14 @@ class _Walker:
             self.skip(str(path), False, reason)
             return
         try:
-            size = path.stat().st_size
+            stat = path.stat()
         except OSError as error:
             self.fail(str(path), "cannot read", error)
             return
-        if size > self.max_file_size:
+        if stat.st_size > self.max_file_size:
             self.skip(str(path), False, f"larger than {self.max_file_size} bytes")
             return
-        self.found[path] = DiscoveredFile(path, language, explicit=True)
+        self.found[path] = DiscoveredFile(path, language, True, (stat.st_size, stat.st_mtime_ns))
 
     def walk_named_folder(self, root: Path) -> None:
         root_str = str(root)
@@ -349,6 +350,7 @@ class _Walker:
             return  # not a source file handrail reads: not worth a line in --verbose
         path = entry.path
         reason: str | None = None
+        stamp = (-1, -1)
         if ignored := _ignored_by(layers, path, False):
             reason = ignored.label
         elif exclude is not None and exclude.decide(path, False):
@@ -361,18 +363,19 @@ class _Walker:
             reason = SYMLINK
         else:
             try:
-                size = entry.stat(follow_symlinks=False).st_size
+                stat = entry.stat(follow_symlinks=False)
             except OSError as error:
                 self.fail(path, "cannot read", error)
                 return
-            if size > self.max_file_size:
+            stamp = (stat.st_size, stat.st_mtime_ns)
+            if stat.st_size > self.max_file_size:
                 reason = f"larger than {self.max_file_size} bytes"
         if reason is not None:
             self.skip(path, False, reason)
             return
         # The walk starts from resolved folders and follows no links, so this is resolved too.
         file_path = Path(path)
-        self.found.setdefault(file_path, DiscoveredFile(file_path, language, explicit=False))
+        self.found.setdefault(file_path, DiscoveredFile(file_path, language, False, stamp))
 
     def result(self) -> Discovery:
         files = sorted(self.found.values(), key=lambda f: f.path)

@@ -4,6 +4,7 @@ plan fixes -> verify -> write."""
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from handrail.codemods import catalog
+from handrail.engine import warm_index
 from handrail.engine.analyze import (
     Analysis,
     FileJob,
@@ -31,9 +33,10 @@ from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
 from handrail.engine.project import ProjectFacts, find_root, project_info
 from handrail.engine.rule import Rule
-from handrail.engine.source import Source
+from handrail.engine.source import Source, Unreadable, read_source
 from handrail.engine.suppressions import apply_suppressions
 from handrail.engine.syntax import first_problem
+from handrail.engine.warm_index import Entry, WarmIndex
 from handrail.engine.writer import WriteRefused, write_fixed
 
 # Below this many files a process pool costs more than it saves.
@@ -97,6 +100,7 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
+    started = time.time_ns()
     config = settings.config
     found = discover(
         list(settings.paths),
@@ -109,11 +113,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     rule_ids = tuple(rule.id for rule in settings.rules)
     salt = code_fingerprint() if settings.cache_dir is not None else ""
     roots: dict[Path, Path] = {}
+    memo: dict[Path, Path | None] = {}
     jobs: list[FileJob] = []
     for item in found.files:
         folder = item.path.parent
         if folder not in roots:
-            roots[folder] = find_root(folder, stop=settings.cwd)
+            roots[folder] = find_root(folder, settings.cwd, memo)
         jobs.append(
             FileJob(
                 path=item.path,
@@ -125,10 +130,15 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
                 explicit=item.explicit,
                 cache_dir=settings.cache_dir,
                 salt=salt,
+                stamp=item.stamp,
             )
         )
-    results = list(_analyze_all(jobs, settings.jobs, progress))
+    index_key = warm_index.index_key(salt, rule_ids, config.rule_options)
+    index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
+    results = list(_analyze_all(jobs, settings.jobs, progress, index))
     opened = _complete_deferred(results, settings.jobs)
+    if settings.cache_dir is not None:
+        warm_index.save_index(settings.cache_dir, index_key, started, results)
 
     projects: dict[Path, ProjectFacts] = {}
     errors = list(found.errors)
@@ -239,9 +249,12 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
     return f"fixes refused: the result would have a {problem}; the file is left unchanged"
 
 
-def _analyze_all(jobs: list[FileJob], workers: int, progress: Progress | None) -> Iterator[FileResult]:
-    """Results in the order of `jobs`. With a cache, files are read and looked up here first, so
-    a warm run never starts a process pool; only the misses (with their text) go to workers."""
+def _analyze_all(
+    jobs: list[FileJob], workers: int, progress: Progress | None, index: WarmIndex | None
+) -> Iterator[FileResult]:
+    """Results in the order of `jobs`. With a cache, files are looked up here first (in the warm
+    index by stamp, else read and looked up by content), so a warm run never starts a process
+    pool; only the misses (with their text) go to workers."""
     total = len(jobs)
     workers = workers or os.cpu_count() or 1
     cached = bool(jobs) and jobs[0].cache_dir is not None
@@ -249,13 +262,18 @@ def _analyze_all(jobs: list[FileJob], workers: int, progress: Progress | None) -
     pending: list[tuple[int, tuple[FileJob, Source]]] = []
     done = 0
     if cached:
-        for index, job in enumerate(jobs):
+        for position, job in enumerate(jobs):
+            entry = index.lookup(job) if index is not None else None
+            if entry is not None and (hit := _from_index(job, entry)) is not None:
+                results[position] = hit
+                done += 1
+                continue
             prepared = prepare(job)
             if isinstance(prepared, FileResult):
-                results[index] = prepared
+                results[position] = prepared
                 done += 1
             else:
-                pending.append((index, (job, prepared)))
+                pending.append((position, (job, prepared)))
         if progress and done:
             progress(done, total)
         work: Iterable[FileResult]
@@ -320,6 +338,20 @@ def _merge_deferred(
         job = result.job
         if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
             AnalysisCache(job.cache_dir).store(job.cache_key(more.digest), result.analysis)
+
+
+def _from_index(job: FileJob, entry: Entry) -> FileResult | None:
+    """The indexed analysis; the text is read only when findings will need it (None: it changed)."""
+    analysis = entry.analysis
+    if not (analysis.findings or analysis.suppressions):
+        return FileResult(job, analysis=analysis, digest=entry.digest, indexed=True)
+    try:
+        source = read_source(job.path, job.language)
+    except Unreadable:
+        return None
+    if source.digest != entry.digest:
+        return None
+    return FileResult(job, source=source, analysis=analysis, digest=entry.digest, indexed=True)
 
 
 def _merge(

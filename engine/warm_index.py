@@ -1,0 +1,70 @@
+"""A warm run's shortcut: the last run's analyses by file, trusted while a file's size and
+modification time are unchanged, so that an unchanged file is neither read nor hashed.
+
+Like git's index, it guards against a file rewritten within the clock tick of the stamp it
+was read with: a file modified less than `RACY_NS` before the run that wrote the index began
+is read again. Any doubt (another stamp, project or display path) falls back to the
+content-keyed per-file cache, which survives a checkout or a touch. The index is a signed
+cache entry (see cache.py) per rule set and options, replaced whole by each run.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from handrail.engine.analyze import Analysis, FileJob, FileResult
+from handrail.engine.cache import AnalysisCache
+
+RACY_NS = 2_000_000_000
+SUBFOLDER = "index"  # of the cache folder, apart from the per-file entries
+
+
+@dataclass(frozen=True)
+class Entry:
+    stamp: tuple[int, int]  # (size, mtime in ns) when discovered
+    where: tuple[str, str, frozenset[str]]  # display path, project root, dependencies
+    digest: str  # of the bytes analysed
+    analysis: Analysis
+
+
+@dataclass(frozen=True)
+class WarmIndex:
+    started_ns: int  # when the run that wrote it began
+    entries: Mapping[str, Entry]  # absolute path -> entry
+
+    def lookup(self, job: FileJob) -> Entry | None:
+        entry = self.entries.get(str(job.path))
+        if entry is None or entry.stamp != job.stamp or job.stamp[1] >= self.started_ns - RACY_NS:
+            return None
+        return entry if entry.where == _where(job) else None
+
+
+def index_key(salt: str, rule_ids: Sequence[str], options: Mapping[str, Any]) -> str:
+    return AnalysisCache.key(
+        "warm-index", salt, tuple(rule_ids), json.dumps(options, sort_keys=True, default=str)
+    )
+
+
+def load_index(folder: Path, key: str) -> WarmIndex | None:
+    index = AnalysisCache(folder / SUBFOLDER).load(key)
+    return index if isinstance(index, WarmIndex) else None
+
+
+def save_index(folder: Path, key: str, started_ns: int, results: Sequence[FileResult]) -> None:
+    """Index every file analysed without trouble; skipped when nothing changed since `load_index`."""
+    entries = {
+        str(r.job.path): Entry(r.job.stamp, _where(r.job), r.digest, r.analysis)
+        for r in results
+        if r.digest is not None and r.error is None and not r.analysis.errors and r.job.stamp[0] >= 0
+    }
+    if entries and all(r.indexed for r in results) and len(entries) == len(results):
+        return
+    AnalysisCache(folder / SUBFOLDER).store(key, WarmIndex(started_ns, entries))
+
+
+def _where(job: FileJob) -> tuple[str, str, frozenset[str]]:
+    return job.display, str(job.project.root), job.project.dependencies

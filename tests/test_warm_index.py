@@ -1,0 +1,93 @@
+"""The warm index: a warm run trusts a file whose size and modification time are unchanged
+without reading it, except a file modified just before the run that indexed it (it could have
+changed again within the same clock tick)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+import handrail.engine.analyze as analyze
+import handrail.engine.runner as runner
+from handrail.engine.source import Source
+from tests.conftest import run_handrail
+
+FINDING = 'import { z } from "zod";\nconst Q = z.object({ n: z.number() });\nQ.parse(req.query);\n'
+CLEAN = 'import { z } from "zod";\nconst Q = z.object({ n: z.string() });\nQ.parse(req.query);\n'
+PLAIN = "export const add = (a: number, b: number) => a + b;\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text("{}\n")
+    (tmp_path / "finding.ts").write_text(FINDING)
+    (tmp_path / "clean.ts").write_text(CLEAN)
+    (tmp_path / "plain.ts").write_text(PLAIN)
+    _age(tmp_path, *tmp_path.glob("*.ts"))
+    return tmp_path
+
+
+def _age(_root: Path, *paths: Path, seconds: float = 60) -> None:
+    """Date files back, as files a developer saved a while before running handrail."""
+    then = time.time() - seconds
+    for path in paths:
+        os.utime(path, (then, then))
+
+
+@pytest.fixture
+def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files handrail read from disk, by name (whether or not it then analysed them)."""
+    names: list[str] = []
+    real = analyze.read_source
+
+    def counting(path: Path, *args: object) -> Source:
+        names.append(path.name)
+        return real(path, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(analyze, "read_source", counting)
+    monkeypatch.setattr(runner, "read_source", counting)
+    return names
+
+
+def test_a_warm_run_reads_only_the_files_whose_findings_it_shows(project: Path, reads: list[str]) -> None:
+    first = run_handrail(["scan", "--jobs", "1"], project)
+    # plain.ts twice: its deferred Zod rules run once finding.ts has shown the project uses Zod.
+    assert sorted(reads) == ["clean.ts", "finding.ts", "plain.ts", "plain.ts"]
+    reads.clear()
+    second = run_handrail(["scan", "--jobs", "1"], project)
+    assert reads == ["finding.ts"]  # its text is shown; the other two are taken on trust
+    assert second.stdout == first.stdout and second.exit_code == first.exit_code == 1
+
+
+def test_a_changed_stamp_means_the_file_is_read_and_analysed_again(project: Path, reads: list[str]) -> None:
+    run_handrail(["scan", "--jobs", "1"], project)
+    (project / "clean.ts").write_text(FINDING + "// now it has one\n")
+    _age(project, project / "clean.ts")
+    reads.clear()
+    result = run_handrail(["scan", "--jobs", "1"], project)
+    assert sorted(reads) == ["clean.ts", "finding.ts"]  # plain.ts is taken on trust
+    assert "clean.ts\n  2:25" in result.stdout and "finding.ts\n  2:25" in result.stdout
+
+
+def test_a_file_saved_just_before_the_indexing_run_is_not_trusted(project: Path, reads: list[str]) -> None:
+    (project / "clean.ts").write_text(CLEAN)  # modified now: racy for the run that follows
+    run_handrail(["scan", "--jobs", "1"], project)
+    stamp = (project / "clean.ts").stat()
+    # Same size and the same modification time, other content: the stamp cannot tell.
+    (project / "clean.ts").write_text(CLEAN.replace("z.string()", "z.number()"))
+    os.utime(project / "clean.ts", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert (project / "clean.ts").stat().st_size == stamp.st_size
+    reads.clear()
+    result = run_handrail(["scan", "--jobs", "1"], project)
+    assert "clean.ts" in reads
+    assert "clean.ts\n  2:25" in result.stdout
+
+
+def test_no_cache_leaves_the_index_alone(project: Path, reads: list[str]) -> None:
+    run_handrail(["scan", "--jobs", "1"], project)
+    reads.clear()
+    run_handrail(["scan", "--jobs", "1", "--no-cache"], project)
+    assert sorted(set(reads)) == ["clean.ts", "finding.ts", "plain.ts"]
