@@ -8,6 +8,7 @@ that one tree.
 from __future__ import annotations
 
 import json
+import os
 import traceback
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,9 +29,9 @@ from handrail.engine.syntax import first_problem
 _LOOKS_BROKEN: list[Any] = [{"kind": "ERROR"}, {"regex": "^$"}]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FileJob:
-    path: Path  # absolute
+    file: str  # absolute (a string: see DiscoveredFile)
     display: str
     language: Language
     project: ProjectInfo
@@ -41,12 +42,16 @@ class FileJob:
     salt: str = ""  # identifies handrail's code; part of every cache key
     stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when discovered
 
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
+
     def cache_key(self, digest: str) -> str:
         options = json.dumps(self.options, sort_keys=True, default=str)
         deps = sorted(self.project.dependencies)
         return AnalysisCache.key(
             self.salt,
-            str(self.path),
+            self.file,
             self.display,
             digest,
             self.rule_ids,
@@ -56,7 +61,7 @@ class FileJob:
         )
 
 
-@dataclass
+@dataclass(slots=True)
 class Analysis:
     """What the rules said about one text."""
 
@@ -70,6 +75,25 @@ class Analysis:
     opens: tuple[str, ...] = ()
     deferred: tuple[str, ...] = ()
 
+    @property
+    def empty(self) -> bool:
+        return not (
+            self.findings
+            or self.facts
+            or self.errors
+            or self.syntax_error
+            or self.suppressions
+            or self.opens
+            or self.deferred
+        )
+
+    @property
+    def empty_but_deferred(self) -> bool:
+        """Nothing but deferred rules: the file can be remembered by its place alone."""
+        return not (self.findings or self.facts or self.errors or self.syntax_error) and not (
+            self.suppressions or self.opens
+        )
+
     def merge(self, more: Analysis) -> None:
         """Add the findings and facts of deferred rules, run later on the same text."""
         self.findings = sorted([*self.findings, *more.findings], key=lambda f: (f.start, f.end, f.rule))
@@ -79,7 +103,7 @@ class Analysis:
         self.deferred = ()
 
 
-@dataclass
+@dataclass(slots=True)
 class FileResult:
     job: FileJob
     source: Source | None = None  # kept only when there are findings (the text is needed later)
@@ -191,21 +215,22 @@ def analyze_file(job: FileJob) -> FileResult:
     return prepared if isinstance(prepared, FileResult) else analyze_source(job, prepared)
 
 
-def analyze_prepared(item: tuple[FileJob, Source]) -> FileResult:
-    """`analyze_source` for a pool's map (one argument)."""
-    return analyze_source(*item)
-
-
-def analyze_deferred(item: tuple[FileJob, str, tuple[str, ...]]) -> FileResult:
+def analyze_deferred(item: tuple[FileJob, str | None, tuple[str, ...]]) -> FileResult:
     """Run a file's deferred rules (see `Analysis.deferred`), once their project is known to
-    open them: (job, digest of the text first analysed, rule ids) -> their analysis alone."""
+    open them: (job, digest of the text first analysed if known, rule ids) -> their analysis
+    alone. Without a digest, the stamp taken at discovery tells whether the file changed."""
     job, first_digest, rule_ids = item
+    changed = FileResult(job, error=FileError(job.display, "the file changed during the check; run again"))
     try:
+        stat = os.stat(job.file)
         source = read_source(job.path, job.language)
-    except Unreadable as exc:
-        return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
-    if source.digest != first_digest:
-        return FileResult(job, error=FileError(job.display, "the file changed during the check; run again"))
+    except (OSError, Unreadable) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+        return FileResult(job, error=FileError(job.display, f"cannot check: {reason}"))
+    if first_digest is None and (stat.st_size, stat.st_mtime_ns) != job.stamp:
+        return changed
+    if first_digest is not None and source.digest != first_digest:
+        return changed
     analysis = analyze_text(
         job.path, job.display, source.text, job.language, job.project, rule_ids, job.options, rule_ids
     )

@@ -75,12 +75,16 @@ MINIFIED = "minified bundle (by its name)"
 SYMLINK = "symbolic link (not followed)"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class DiscoveredFile:
-    path: Path  # absolute, resolved
+    file: str  # absolute, resolved (a string: a Path per file costs memory in a big tree)
     language: Language
     explicit: bool  # named on the command line
     stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when found: lets a warm run trust it
+
+    @property
+    def path(self) -> Path:
+        return Path(self.file)
 
 
 @dataclass
@@ -201,7 +205,7 @@ class _Walker:
         self.include = include
         self.exclude = exclude
         self.max_file_size = max_file_size
-        self.found: dict[Path, DiscoveredFile] = {}
+        self.found: dict[str, DiscoveredFile] = {}
         self.skipped: dict[str, Skipped] = {}
         self.errors: list[FileError] = []
         self.named_folders: set[str] = set()
@@ -276,7 +280,7 @@ class _Walker:
         if stat.st_size > self.max_file_size:
             self.skip(str(path), False, f"larger than {self.max_file_size} bytes")
             return
-        self.found[path] = DiscoveredFile(path, language, True, (stat.st_size, stat.st_mtime_ns))
+        self.found[str(path)] = DiscoveredFile(str(path), language, True, (stat.st_size, stat.st_mtime_ns))
 
     def walk_named_folder(self, root: Path) -> None:
         root_str = str(root)
@@ -374,16 +378,15 @@ class _Walker:
             self.skip(path, False, reason)
             return
         # The walk starts from resolved folders and follows no links, so this is resolved too.
-        file_path = Path(path)
-        self.found.setdefault(file_path, DiscoveredFile(file_path, language, False, stamp))
+        self.found.setdefault(path, DiscoveredFile(path, language, False, stamp))
 
     def result(self) -> Discovery:
-        files = sorted(self.found.values(), key=lambda f: f.path)
+        files = sorted(self.found.values(), key=lambda f: f.file.split(os.sep))  # as Paths sort
         # A file or folder skipped by one walk but named on the command line was not skipped.
         skipped = [
             s
             for path, s in sorted(self.skipped.items())
-            if path not in self.named_folders and Path(path) not in self.found
+            if path not in self.named_folders and path not in self.found
         ]
         return Discovery(files=files, skipped=skipped, errors=self.errors)
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 import time
+from array import array
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -20,14 +22,14 @@ from handrail.engine.analyze import (
     FileResult,
     analyze_deferred,
     analyze_file,
-    analyze_prepared,
+    analyze_source,
     analyze_text,
     prepare,
     rules_for,
 )
 from handrail.engine.cache import AnalysisCache, code_fingerprint
 from handrail.engine.config import Config
-from handrail.engine.discovery import discover
+from handrail.engine.discovery import DiscoveredFile, discover
 from handrail.engine.languages import Language
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
@@ -57,7 +59,7 @@ class Settings:
 
 @dataclass
 class ScanResult:
-    results: list[FileResult]
+    results: list[FileResult]  # the files with findings, in path order
     findings: list[Finding]
     errors: list[FileError]
     skipped: list[Skipped]
@@ -112,56 +114,27 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     )
     rule_ids = tuple(rule.id for rule in settings.rules)
     salt = code_fingerprint() if settings.cache_dir is not None else ""
-    roots: dict[Path, Path] = {}
-    memo: dict[Path, Path | None] = {}
-    jobs: list[FileJob] = []
-    for item in found.files:
-        folder = item.path.parent
-        if folder not in roots:
-            roots[folder] = find_root(folder, settings.cwd, memo)
-        jobs.append(
-            FileJob(
-                path=item.path,
-                display=display_path(item.path, settings.cwd),
-                language=item.language,
-                project=project_info(roots[folder]),
-                rule_ids=_for_language(rule_ids, item.language),
-                options=config.rule_options,
-                explicit=item.explicit,
-                cache_dir=settings.cache_dir,
-                salt=salt,
-                stamp=item.stamp,
-            )
-        )
     index_key = warm_index.index_key(salt, rule_ids, config.rule_options)
     index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
-    results = list(_analyze_all(jobs, settings.jobs, progress, index))
-    opened = _complete_deferred(results, settings.jobs)
-    if settings.cache_dir is not None:
-        warm_index.save_index(settings.cache_dir, index_key, started, results)
+    gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
+    jobs = _jobs(found.files, settings, rule_ids, salt)
+    for result in _analyze_all(jobs, len(found.files), settings.jobs, progress, index):
+        gathered.add(result)
+    gathered.run_deferred(
+        lambda places: _jobs([found.files[i] for i in places], settings, rule_ids, salt), settings.jobs
+    )
+    if settings.cache_dir is not None and not gathered.all_indexed:
+        warm_index.save_index(settings.cache_dir, index_key, started, gathered.entries)
 
-    projects: dict[Path, ProjectFacts] = {}
-    errors = list(found.errors)
-    internal: list[FileError] = []
-    skipped = list(found.skipped)
-    for result in results:
-        if result.skipped:
-            skipped.append(result.skipped)
-        if result.error:
-            errors.append(result.error)
-        internal.extend(FileError(result.job.display, e) for e in result.analysis.errors)
-        if result.analysis.syntax_error:
-            errors.append(FileError(result.job.display, result.analysis.syntax_error))
-        info = result.job.project
-        facts = projects.setdefault(info.root, ProjectFacts(info, opened=opened.get(info.root, frozenset())))
-        for rule_id, value in result.analysis.facts.items():
-            facts.collected.setdefault(rule_id, {})[result.job.path.as_posix()] = value
-
+    projects = gathered.projects
     findings: list[Finding] = []
     known = [rule.id for rule in catalog()]
-    for result in results:
+    kept: list[FileResult] = []
+    for result in gathered.kept:
         text = result.source.text if result.source is not None else None
-        resolved = _resolve(result.analysis.findings, projects[result.job.project.root], internal, text)
+        resolved = _resolve(
+            result.analysis.findings, projects[result.job.project.root], gathered.internal, text
+        )
         if result.source is not None:
             resolved = apply_suppressions(
                 resolved,
@@ -173,11 +146,167 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
             )
         result.analysis.findings = resolved
         findings.extend(resolved)
-        if not resolved:
-            result.source = None  # nothing to show or fix: let the text go
+        if resolved:
+            kept.append(result)
     findings.sort(key=lambda f: (f.path, f.start, f.end, f.rule))
-    checked = sum(1 for r in results if r.skipped is None and r.error is None)
-    return ScanResult(results, findings, errors, skipped, internal, projects, checked, rule_ids)
+    return ScanResult(
+        kept,
+        findings,
+        gathered.errors,
+        gathered.skipped,
+        gathered.internal,
+        projects,
+        gathered.checked,
+        rule_ids,
+    )
+
+
+def _jobs(
+    files: Iterable[DiscoveredFile], settings: Settings, rule_ids: tuple[str, ...], salt: str
+) -> Iterator[FileJob]:
+    """A job per file, made as the analysis takes them (not all held at once)."""
+    roots: dict[str, Path] = {}
+    memo: dict[Path, Path | None] = {}
+    cwd = str(settings.cwd)
+    for item in files:
+        folder = os.path.dirname(item.file)
+        if folder not in roots:
+            roots[folder] = find_root(Path(folder), settings.cwd, memo)
+        yield FileJob(
+            file=item.file,
+            display=_display(item.file, cwd),
+            language=item.language,
+            project=project_info(roots[folder]),
+            rule_ids=_for_language(rule_ids, item.language),
+            options=settings.config.rule_options,
+            explicit=item.explicit,
+            cache_dir=settings.cache_dir,
+            salt=salt,
+            stamp=item.stamp,
+        )
+
+
+def _display(file: str, cwd: str) -> str:
+    """`display_path` for an absolute path as a string (without making a Path of it)."""
+    if file.startswith(cwd) and file[len(cwd) : len(cwd) + 1] == os.sep:
+        file = file[len(cwd) + 1 :]
+    return file.replace(os.sep, "/")
+
+
+class _Gathered:
+    """What the scan keeps of the per-file results as they stream in: counts, errors and
+    facts, but a file's whole result only while it has something to show, fix or finish, so
+    that memory does not grow with the files that have nothing to say. A file whose only news
+    is deferred rules is remembered by its place in the discovered files."""
+
+    def __init__(self, errors: list[FileError], skipped: list[Skipped], indexing: bool) -> None:
+        self.errors, self.skipped = errors, skipped
+        self.internal: list[FileError] = []
+        self.projects: dict[Path, ProjectFacts] = {}
+        self.kept: list[FileResult] = []
+        self.only_deferred = array("L")  # places in the discovery of files with nothing else
+        self.checked = 0
+        self.opened: dict[Path, set[str]] = {}
+        self.indexing = indexing
+        self.entries: dict[str, warm_index.Entry] = {}  # for the warm index
+        self.all_indexed = True  # every result came from the warm index: it needs no rewrite
+        self._seen = 0
+
+    def add(self, result: FileResult) -> None:
+        job, analysis = result.job, result.analysis
+        place, self._seen = self._seen, self._seen + 1
+        self.all_indexed = self.all_indexed and result.indexed
+        if result.skipped:
+            self.skipped.append(result.skipped)
+        if result.error:
+            self.errors.append(result.error)
+        if result.skipped or result.error:
+            return
+        self.checked += 1
+        self.opened.setdefault(job.project.root, set()).update(analysis.opens)
+        self._take(job, analysis)
+        self._index(job, result.digest, analysis)
+        if analysis.findings or analysis.suppressions:
+            self.kept.append(result)
+        elif analysis.deferred and analysis.empty_but_deferred:
+            self.only_deferred.append(place)
+        elif analysis.deferred:
+            self.kept.append(result)
+
+    def run_deferred(self, jobs: Callable[[list[int]], Iterator[FileJob]], workers: int) -> None:
+        """Run each file's deferred rules where another file of its project opened them (see
+        `Rule.project_requires`), merging their findings in; the cache gets the whole analysis.
+        `jobs` makes the jobs again for places in the discovered files."""
+        todo: list[tuple[FileResult | None, tuple[FileJob, str | None, tuple[str, ...]]]] = []
+        for result in self.kept:
+            wanted_ids = self._wanted(result.job, result.analysis.deferred)
+            if wanted_ids:
+                todo.append((result, (result.job, result.digest, wanted_ids)))
+        for job in jobs(list(self.only_deferred)):
+            wanted_ids = self._wanted(job, rules_for(job.rule_ids))
+            if wanted_ids:
+                todo.append((None, (job, None, wanted_ids)))
+        self.only_deferred = array("L")
+        if todo:
+            self.all_indexed = False
+        items = [item for _, item in todo]
+        workers = workers or os.cpu_count() or 1
+        if workers == 1 or len(items) < POOL_THRESHOLD:
+            self._merge_deferred(todo, map(analyze_deferred, items))
+        else:
+            with ProcessPoolExecutor(max_workers=workers) as pool:
+                work = pool.map(analyze_deferred, items, chunksize=_chunk(len(items), workers))
+                self._merge_deferred(todo, work)
+        self.kept = [r for r in self.kept if r.analysis.findings or r.analysis.suppressions]
+        self.kept.sort(key=lambda r: r.job.file.split(os.sep))  # the order of discovery
+        for root, facts in self.projects.items():
+            facts.opened = frozenset(self.opened.get(root, ()))
+
+    def _wanted(self, job: FileJob, deferred: Iterable[str | Rule]) -> tuple[str, ...]:
+        opened = self.opened.get(job.project.root, set())
+        ids = (d if isinstance(d, str) else d.id for d in deferred)
+        return tuple(r for r in ids if r in opened)
+
+    def _merge_deferred(
+        self,
+        todo: list[tuple[FileResult | None, tuple[FileJob, str | None, tuple[str, ...]]]],
+        work: Iterable[FileResult],
+    ) -> None:
+        for (result, (job, _, _)), more in zip(todo, work, strict=True):
+            if more.error is not None:
+                self.errors.append(more.error)
+                self.checked -= 1
+                if result is not None:
+                    result.analysis, result.source = Analysis(), None
+                self.entries.pop(job.file, None)
+                continue
+            if result is None:  # a file that had nothing but deferred rules
+                result = FileResult(job, source=more.source, analysis=Analysis(), digest=more.digest)
+                self.kept.append(result)
+            elif result.analysis.syntax_error:
+                more.analysis.syntax_error = None  # reported already
+            self._take(job, more.analysis)
+            result.analysis.merge(more.analysis)
+            if result.analysis.findings or result.analysis.suppressions:
+                result.source = more.source
+            self._index(job, more.digest, result.analysis)
+            if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
+                AnalysisCache(job.cache_dir).store(job.cache_key(more.digest), result.analysis)
+
+    def _take(self, job: FileJob, analysis: Analysis) -> None:
+        self.internal.extend(FileError(job.display, e) for e in analysis.errors)
+        if analysis.syntax_error:
+            self.errors.append(FileError(job.display, analysis.syntax_error))
+        info = job.project
+        facts = self.projects.get(info.root)
+        if facts is None:
+            facts = self.projects[info.root] = ProjectFacts(info)
+        for rule_id, value in analysis.facts.items():
+            facts.collected.setdefault(rule_id, {})[job.path.as_posix()] = value
+
+    def _index(self, job: FileJob, digest: str | None, analysis: Analysis) -> None:
+        if self.indexing and digest is not None and job.stamp[0] >= 0 and not analysis.errors:
+            self.entries[job.file] = warm_index.Entry.of(job, digest, analysis)
 
 
 # Narrows a re-analysed file's findings (e.g. to the lines of a pull request's diff).
@@ -250,94 +379,110 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
 
 
 def _analyze_all(
-    jobs: list[FileJob], workers: int, progress: Progress | None, index: WarmIndex | None
+    jobs: Iterable[FileJob], total: int, workers: int, progress: Progress | None, index: WarmIndex | None
 ) -> Iterator[FileResult]:
-    """Results in the order of `jobs`. With a cache, files are looked up here first (in the warm
-    index by stamp, else read and looked up by content), so a warm run never starts a process
-    pool; only the misses (with their text) go to workers."""
-    total = len(jobs)
+    """Results in the order of `jobs`, streamed: only a few chunks of files are in flight at a
+    time, so memory does not grow with the number of files. With a cache, files are looked up
+    here first (in the warm index by stamp, else read and looked up by content); only misses
+    (with their text) go to worker processes, which start only once enough misses have come,
+    so a warm run never pays for a pool."""
     workers = workers or os.cpu_count() or 1
-    cached = bool(jobs) and jobs[0].cache_dir is not None
-    results: list[FileResult | None] = [None] * total
-    pending: list[tuple[int, tuple[FileJob, Source]]] = []
-    done = 0
-    if cached:
-        for position, job in enumerate(jobs):
-            entry = index.lookup(job) if index is not None else None
-            if entry is not None and (hit := _from_index(job, entry)) is not None:
-                results[position] = hit
-                done += 1
-                continue
-            prepared = prepare(job)
-            if isinstance(prepared, FileResult):
-                results[position] = prepared
-                done += 1
-            else:
-                pending.append((position, (job, prepared)))
-        if progress and done:
+    for done, result in enumerate(_in_order(jobs, total, workers, index), start=1):
+        if progress:
             progress(done, total)
-        work: Iterable[FileResult]
-        items = [item for _, item in pending]
-        if workers == 1 or len(items) < POOL_THRESHOLD:
-            work = map(analyze_prepared, items)
-            yield from _merge(results, pending, work, done, total, progress)
-        else:
-            with ProcessPoolExecutor(max_workers=workers) as pool:
-                work = pool.map(analyze_prepared, items, chunksize=_chunk(len(items), workers))
-                yield from _merge(results, pending, work, done, total, progress)
-        return
+        yield result
+
+
+def _look_up(job: FileJob, index: WarmIndex | None) -> FileResult | FileJob | tuple[FileJob, Source]:
+    """A finished result (a cache hit, or unreadable), else the work left: the job, or the job
+    and its text when it was read here to look it up."""
+    if job.cache_dir is None:
+        return job
+    entry = index.lookup(job) if index is not None else None
+    if entry is not None and (hit := _from_index(job, entry)) is not None:
+        return hit
+    prepared = prepare(job)
+    return prepared if isinstance(prepared, FileResult) else (job, prepared)
+
+
+def _work(items: list[FileJob | tuple[FileJob, Source]]) -> list[FileResult]:
+    """One chunk of misses, in a worker (or in-process)."""
+    return [analyze_file(i) if isinstance(i, FileJob) else analyze_source(*i) for i in items]
+
+
+@dataclass
+class _Chunk:
+    items: list[FileJob | tuple[FileJob, Source]] = field(default_factory=list)
+    future: Future[list[FileResult]] | None = None
+    results: list[FileResult] | None = None  # run in-process
+
+    def result(self, position: int) -> FileResult:
+        if self.results is None:
+            self.results = self.future.result() if self.future is not None else _work(self.items)
+        return self.results[position]
+
+
+def _in_order(
+    jobs: Iterable[FileJob], total: int, workers: int, index: WarmIndex | None
+) -> Iterator[FileResult]:
     if workers == 1 or total < POOL_THRESHOLD:
-        stream: Iterable[FileResult] = map(analyze_file, jobs)
-        for item in stream:
-            done += 1
-            if progress:
-                progress(done, total)
-            yield item
+        for job in jobs:
+            looked = _look_up(job, index)
+            yield looked if isinstance(looked, FileResult) else _work([looked])[0]
         return
+    size, ahead = _chunk(total, workers), workers * 4  # chunks in flight: keeps workers busy
+    queue: deque[FileResult | tuple[_Chunk, int]] = deque()
+    waiting: list[_Chunk] = []  # full chunks not submitted: the pool has not been started yet
+    flying: deque[_Chunk] = deque()
+    current = _Chunk()
+    misses = 0
     with ProcessPoolExecutor(max_workers=workers) as pool:
-        for item in pool.map(analyze_file, jobs, chunksize=_chunk(total, workers)):
-            done += 1
-            if progress:
-                progress(done, total)
-            yield item
 
+        def submit(chunk: _Chunk) -> None:
+            chunk.future = pool.submit(_work, chunk.items)
+            flying.append(chunk)
 
-def _complete_deferred(results: list[FileResult], workers: int) -> dict[Path, frozenset[str]]:
-    """Run each file's deferred rules where another file of its project opened them (see
-    `Rule.project_requires`), merging their findings in; the cache gets the whole analysis.
-    Returns the rules each project opened."""
-    opened: dict[Path, set[str]] = {}
-    for result in results:
-        opened.setdefault(result.job.project.root, set()).update(result.analysis.opens)
-    todo: list[tuple[FileResult, tuple[FileJob, str, tuple[str, ...]]]] = []
-    for result in results:
-        wanted_ids = tuple(r for r in result.analysis.deferred if r in opened[result.job.project.root])
-        if wanted_ids and result.digest is not None:
-            todo.append((result, (result.job, result.digest, wanted_ids)))
-    items = [item for _, item in todo]
-    workers = workers or os.cpu_count() or 1
-    if workers == 1 or len(items) < POOL_THRESHOLD:
-        work: Iterable[FileResult] = map(analyze_deferred, items)
-        _merge_deferred(todo, work)
-    else:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            _merge_deferred(todo, pool.map(analyze_deferred, items, chunksize=_chunk(len(items), workers)))
-    return {root: frozenset(ids) for root, ids in opened.items()}
-
-
-def _merge_deferred(
-    todo: list[tuple[FileResult, tuple[FileJob, str, tuple[str, ...]]]], work: Iterable[FileResult]
-) -> None:
-    for (result, _), more in zip(todo, work, strict=True):
-        if more.error is not None:
-            result.error, result.analysis, result.source = more.error, Analysis(), None
-            continue
-        result.analysis.merge(more.analysis)
-        if result.analysis.findings or result.analysis.suppressions:
-            result.source = more.source
-        job = result.job
-        if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
-            AnalysisCache(job.cache_dir).store(job.cache_key(more.digest), result.analysis)
+        for job in jobs:
+            looked = _look_up(job, index)
+            if isinstance(looked, FileResult):
+                queue.append(looked)
+            else:
+                queue.append((current, len(current.items)))
+                current.items.append(looked)
+                misses += 1
+                if len(current.items) >= size:
+                    waiting.append(current)
+                    current = _Chunk()
+                if misses >= POOL_THRESHOLD:  # enough work to pay for the workers
+                    for chunk in waiting:
+                        submit(chunk)
+                    waiting.clear()
+            # Hand results on as they are ready; wait only to bound the work in flight.
+            while queue:
+                head = queue[0]
+                if isinstance(head, tuple):
+                    chunk = head[0]
+                    if chunk.future is None or (not chunk.future.done() and len(flying) <= ahead):
+                        break
+                    queue.popleft()
+                    result = chunk.result(head[1])
+                    if head[1] == len(chunk.items) - 1:  # the chunk is used up: let it go
+                        flying.popleft()
+                        chunk.items, chunk.results = [], None
+                    yield result
+                else:
+                    queue.popleft()
+                    yield head
+        if misses >= POOL_THRESHOLD:
+            for chunk in [*waiting, current]:
+                if chunk.items:
+                    submit(chunk)
+        # Below the threshold, the few misses run here (chunks with no future run in-process).
+        for head in queue:
+            if isinstance(head, tuple):
+                yield head[0].result(head[1])
+            else:
+                yield head
 
 
 def _from_index(job: FileJob, entry: Entry) -> FileResult | None:
@@ -352,24 +497,6 @@ def _from_index(job: FileJob, entry: Entry) -> FileResult | None:
     if source.digest != entry.digest:
         return None
     return FileResult(job, source=source, analysis=analysis, digest=entry.digest, indexed=True)
-
-
-def _merge(
-    results: list[FileResult | None],
-    pending: list[tuple[int, tuple[FileJob, Source]]],
-    work: Iterable[FileResult],
-    done: int,
-    total: int,
-    progress: Progress | None,
-) -> Iterator[FileResult]:
-    for (index, _), analysed in zip(pending, work, strict=True):
-        results[index] = analysed
-        done += 1
-        if progress:
-            progress(done, total)
-    for result in results:
-        assert result is not None
-        yield result
 
 
 def _chunk(count: int, workers: int) -> int:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from handrail.engine.analyze import Analysis, FileJob, FileResult
+from handrail.engine.analyze import Analysis, FileJob
 from handrail.engine.cache import AnalysisCache
 
 RACY_NS = 2_000_000_000
@@ -28,7 +28,15 @@ class Entry:
     stamp: tuple[int, int]  # (size, mtime in ns) when discovered
     where: tuple[str, str, frozenset[str]]  # display path, project root, dependencies
     digest: str  # of the bytes analysed
-    analysis: Analysis
+    found: Analysis | None  # None: nothing at all (most files), which keeps the index small
+
+    @classmethod
+    def of(cls, job: FileJob, digest: str, analysis: Analysis) -> Entry:
+        return cls(job.stamp, _where(job), digest, None if analysis.empty else analysis)
+
+    @property
+    def analysis(self) -> Analysis:
+        return self.found if self.found is not None else Analysis()
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class WarmIndex:
     entries: Mapping[str, Entry]  # absolute path -> entry
 
     def lookup(self, job: FileJob) -> Entry | None:
-        entry = self.entries.get(str(job.path))
+        entry = self.entries.get(job.file)
         if entry is None or entry.stamp != job.stamp or job.stamp[1] >= self.started_ns - RACY_NS:
             return None
         return entry if entry.where == _where(job) else None
@@ -54,16 +62,8 @@ def load_index(folder: Path, key: str) -> WarmIndex | None:
     return index if isinstance(index, WarmIndex) else None
 
 
-def save_index(folder: Path, key: str, started_ns: int, results: Sequence[FileResult]) -> None:
-    """Index every file analysed without trouble; skipped when nothing changed since `load_index`."""
-    entries = {
-        str(r.job.path): Entry(r.job.stamp, _where(r.job), r.digest, r.analysis)
-        for r in results
-        if r.digest is not None and r.error is None and not r.analysis.errors and r.job.stamp[0] >= 0
-    }
-    if entries and all(r.indexed for r in results) and len(entries) == len(results):
-        return
-    AnalysisCache(folder / SUBFOLDER).store(key, WarmIndex(started_ns, entries))
+def save_index(folder: Path, key: str, started_ns: int, entries: Mapping[str, Entry]) -> None:
+    AnalysisCache(folder / SUBFOLDER).store(key, WarmIndex(started_ns, dict(entries)))
 
 
 def _where(job: FileJob) -> tuple[str, str, frozenset[str]]:

@@ -1,0 +1,59 @@
+"""The file stream through worker processes: whatever mix of cache hits and misses, and
+whether the misses go to workers or run in-process, a scan reports what a single process
+without a cache reports, in the same order."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_handrail
+
+FINDING = (
+    'import {{ z }} from "zod";\nexport const Q{n} = z.object({{ n: z.number() }});\nQ{n}.parse(req.query);\n'
+)
+CATCH = "try {{ run{n}(); }} catch (err) {{ console.log(err); }}\n"
+PLAIN = "export const add{n} = (a: number, b: number) => a + b;\n"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    (tmp_path / "package.json").write_text('{"dependencies": {"zod": "^3.23.0"}}\n')
+    for n in range(150):  # more than the pool threshold (64 files), in nested folders
+        template = (FINDING, CATCH, PLAIN, PLAIN)[n % 4]
+        path = tmp_path / f"src/part{n % 5}/f{n:03}.ts"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(template.format(n=n))
+    _age(tmp_path.rglob("*.ts"))
+    return tmp_path
+
+
+def _age(paths: object, seconds: float = 60) -> None:
+    then = time.time() - seconds
+    for path in paths:  # type: ignore[attr-defined]
+        os.utime(path, (then, then))
+
+
+def _scan(project: Path, *args: str) -> tuple[list[tuple[str, int, str]], int]:
+    result = run_handrail(["scan", "--format", "json", *args], project)
+    assert result.exit_code == 1, result.output
+    document = json.loads(result.stdout)
+    found = [(f["path"], f["line"], f["rule"]) for f in document["findings"]]
+    return found, document["summary"]["files_checked"]
+
+
+def test_every_way_through_the_stream_gives_the_same_report(project: Path) -> None:
+    expected = _scan(project, "--jobs", "1", "--no-cache")
+    assert len(expected[0]) == 76 and expected[1] == 150  # 38 + 38 findings; all files checked
+    assert _scan(project, "--jobs", "2", "--no-cache") == expected  # workers read the files
+    assert _scan(project, "--jobs", "2") == expected  # cold cache: misses go to workers
+    assert _scan(project, "--jobs", "2") == expected  # warm: no file is analysed again
+    for n in range(0, 40, 4):  # fewer changes than pay for workers: analysed in-process
+        path = project / f"src/part{n % 5}/f{n:03}.ts"
+        path.write_text(path.read_text() + "// touched\n")
+    _age(project.rglob("*.ts"))
+    assert _scan(project, "--jobs", "2") == expected
