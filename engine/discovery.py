@@ -35,13 +35,14 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
 from handrail.engine.languages import Language, language_for
 from handrail.engine.model import FileError, Skipped
+from handrail.engine.project import ROOT_MARKERS
 
 # Folders never worth scanning, and the reason --verbose gives for each.
 ALWAYS_SKIPPED: dict[str, str] = {
@@ -92,6 +93,9 @@ class Discovery:
     files: list[DiscoveredFile]  # sorted by path, each file once
     skipped: list[Skipped]  # what was passed over and why (shown by --verbose)
     errors: list[FileError]  # paths that could not be looked at
+    # Each folder walked -> whether it holds a project marker or `.git` (see project.find_root),
+    # so that finding each file's project costs no more file system calls.
+    roots: dict[str, bool] = field(default_factory=dict)
 
 
 class _Rules:
@@ -206,6 +210,7 @@ class _Walker:
         self.exclude = exclude
         self.max_file_size = max_file_size
         self.found: dict[str, DiscoveredFile] = {}
+        self.roots: dict[str, bool] = {}
         self.skipped: dict[str, Skipped] = {}
         self.errors: list[FileError] = []
         self.named_folders: set[str] = set()
@@ -312,6 +317,7 @@ class _Walker:
                 self.fail(folder, "cannot read folder", error)
                 continue
             names = {entry.name for entry in entries}
+            self.roots[folder] = not names.isdisjoint(ROOT_MARKERS) or ".git" in names
             if not is_root:
                 if VENV_MARKER in names:
                     self.skip(folder, True, "virtual environment")
@@ -388,7 +394,7 @@ class _Walker:
             for path, s in sorted(self.skipped.items())
             if path not in self.named_folders and path not in self.found
         ]
-        return Discovery(files=files, skipped=skipped, errors=self.errors)
+        return Discovery(files=files, skipped=skipped, errors=self.errors, roots=self.roots)
 
 
 def _globs(patterns: Sequence[str], base: Path) -> _Rules | None:

@@ -31,22 +31,33 @@ class ProjectInfo:
         return name in self.dependencies
 
 
-def find_root(path: Path, stop: Path | None = None, memo: dict[Path, Path | None] | None = None) -> Path:
+def find_root(
+    path: Path,
+    stop: Path | None = None,
+    memo: dict[Path, Path | None] | None = None,
+    known: Mapping[str, bool] | None = None,
+) -> Path:
     """The nearest folder above `path` that holds a project marker, else `stop` or `path`'s folder.
 
     `memo` (folder -> its root, or None when none is found) shares the answers of the parents
-    among the files of one tree."""
+    among the files of one tree; `known` (folder -> whether it holds a marker or `.git`) saves
+    the file system calls for folders whose names were listed already."""
     start = path if path.is_dir() else path.parent
-    return _root_above(start, stop, {} if memo is None else memo) or start
+    return _root_above(start, stop, {} if memo is None else memo, known or {}) or start
 
 
-def _root_above(folder: Path, stop: Path | None, memo: dict[Path, Path | None]) -> Path | None:
+def _root_above(
+    folder: Path, stop: Path | None, memo: dict[Path, Path | None], known: Mapping[str, bool]
+) -> Path | None:
     if folder not in memo:
         parent = folder.parent
-        if any((folder / marker).exists() for marker in (*ROOT_MARKERS, ".git")) or folder == stop:
+        marked = known.get(str(folder))
+        if marked is None:
+            marked = any((folder / marker).exists() for marker in (*ROOT_MARKERS, ".git"))
+        if marked or folder == stop:
             memo[folder] = folder
         else:
-            memo[folder] = None if parent == folder else _root_above(parent, stop, memo)
+            memo[folder] = None if parent == folder else _root_above(parent, stop, memo, known)
     return memo[folder]
 
 

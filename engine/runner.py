@@ -7,7 +7,7 @@ import os
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
@@ -117,13 +117,15 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     index_key = warm_index.index_key(salt, rule_ids, config.rule_options)
     index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
     gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
-    jobs = _jobs(found.files, settings, rule_ids, salt)
+    jobs = _jobs(found.files, settings, rule_ids, salt, found.roots)
     for result in _analyze_all(jobs, len(found.files), settings.jobs, progress, index):
         gathered.add(result)
-    gathered.run_deferred(
-        lambda places: _jobs([found.files[i] for i in places], settings, rule_ids, salt), settings.jobs
-    )
-    if settings.cache_dir is not None and not gathered.all_indexed:
+
+    def jobs_again(places: list[int]) -> Iterator[FileJob]:
+        return _jobs([found.files[i] for i in places], settings, rule_ids, salt, found.roots)
+
+    gathered.run_deferred(jobs_again, settings.jobs)
+    if settings.cache_dir is not None and gathered.dirty:
         warm_index.save_index(settings.cache_dir, index_key, started, gathered.entries)
 
     projects = gathered.projects
@@ -162,16 +164,21 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
 
 
 def _jobs(
-    files: Iterable[DiscoveredFile], settings: Settings, rule_ids: tuple[str, ...], salt: str
+    files: Iterable[DiscoveredFile],
+    settings: Settings,
+    rule_ids: tuple[str, ...],
+    salt: str,
+    known: Mapping[str, bool],
 ) -> Iterator[FileJob]:
-    """A job per file, made as the analysis takes them (not all held at once)."""
+    """A job per file, made as the analysis takes them (not all held at once); `known`: see
+    `Discovery.roots`."""
     roots: dict[str, Path] = {}
     memo: dict[Path, Path | None] = {}
     cwd = str(settings.cwd)
     for item in files:
         folder = os.path.dirname(item.file)
         if folder not in roots:
-            roots[folder] = find_root(Path(folder), settings.cwd, memo)
+            roots[folder] = find_root(Path(folder), settings.cwd, memo, known)
         yield FileJob(
             file=item.file,
             display=_display(item.file, cwd),
@@ -204,18 +211,18 @@ class _Gathered:
         self.internal: list[FileError] = []
         self.projects: dict[Path, ProjectFacts] = {}
         self.kept: list[FileResult] = []
-        self.only_deferred = array("L")  # places in the discovery of files with nothing else
+        # By project root: the places in the discovery of files with nothing but deferred rules.
+        self.only_deferred: dict[Path, array[int]] = {}
         self.checked = 0
         self.opened: dict[Path, set[str]] = {}
         self.indexing = indexing
         self.entries: dict[str, warm_index.Entry] = {}  # for the warm index
-        self.all_indexed = True  # every result came from the warm index: it needs no rewrite
+        self.dirty = False  # some entry is new or changed: the warm index must be rewritten
         self._seen = 0
 
     def add(self, result: FileResult) -> None:
         job, analysis = result.job, result.analysis
         place, self._seen = self._seen, self._seen + 1
-        self.all_indexed = self.all_indexed and result.indexed
         if result.skipped:
             self.skipped.append(result.skipped)
         if result.error:
@@ -225,11 +232,11 @@ class _Gathered:
         self.checked += 1
         self.opened.setdefault(job.project.root, set()).update(analysis.opens)
         self._take(job, analysis)
-        self._index(job, result.digest, analysis)
+        self._index(job, result.digest, analysis, changed=not result.indexed)
         if analysis.findings or analysis.suppressions:
             self.kept.append(result)
         elif analysis.deferred and analysis.empty_but_deferred:
-            self.only_deferred.append(place)
+            self.only_deferred.setdefault(job.project.root, array("L")).append(place)
         elif analysis.deferred:
             self.kept.append(result)
 
@@ -242,13 +249,12 @@ class _Gathered:
             wanted_ids = self._wanted(result.job, result.analysis.deferred)
             if wanted_ids:
                 todo.append((result, (result.job, result.digest, wanted_ids)))
-        for job in jobs(list(self.only_deferred)):
+        places = [p for root, ps in self.only_deferred.items() if self.opened.get(root) for p in ps]
+        for job in jobs(sorted(places)):
             wanted_ids = self._wanted(job, rules_for(job.rule_ids))
             if wanted_ids:
                 todo.append((None, (job, None, wanted_ids)))
-        self.only_deferred = array("L")
-        if todo:
-            self.all_indexed = False
+        self.only_deferred.clear()
         items = [item for _, item in todo]
         workers = workers or os.cpu_count() or 1
         if workers == 1 or len(items) < POOL_THRESHOLD:
@@ -278,7 +284,7 @@ class _Gathered:
                 self.checked -= 1
                 if result is not None:
                     result.analysis, result.source = Analysis(), None
-                self.entries.pop(job.file, None)
+                self.dirty = self.entries.pop(job.file, None) is not None or self.dirty
                 continue
             if result is None:  # a file that had nothing but deferred rules
                 result = FileResult(job, source=more.source, analysis=Analysis(), digest=more.digest)
@@ -304,9 +310,10 @@ class _Gathered:
         for rule_id, value in analysis.facts.items():
             facts.collected.setdefault(rule_id, {})[job.path.as_posix()] = value
 
-    def _index(self, job: FileJob, digest: str | None, analysis: Analysis) -> None:
+    def _index(self, job: FileJob, digest: str | None, analysis: Analysis, changed: bool = True) -> None:
         if self.indexing and digest is not None and job.stamp[0] >= 0 and not analysis.errors:
             self.entries[job.file] = warm_index.Entry.of(job, digest, analysis)
+            self.dirty = self.dirty or changed
 
 
 # Narrows a re-analysed file's findings (e.g. to the lines of a pull request's diff).
