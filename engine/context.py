@@ -53,6 +53,12 @@ class FileContext:
     def root(self) -> SgNode:
         return self.sg.root()
 
+    @property
+    def parsed(self) -> bool:
+        """Whether some rule has asked for the ast-grep tree (rules that decide from the text
+        alone leave the file unparsed)."""
+        return "sg" in self.__dict__
+
     @cached_property
     def cst(self) -> libcst.Module | None:
         """The libcst module of a Python file, or None when libcst cannot parse it."""
