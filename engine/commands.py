@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from collections.abc import Callable, Sequence
@@ -10,23 +11,16 @@ from typing import Any, NoReturn, TypeVar
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from handrail.engine import baseline as baselines
-from handrail.engine import github_api
 from handrail.engine.baseline import BaselineError
 from handrail.engine.cache import FOLDER_NAME
-from handrail.engine.ci import Narrowed, Narrowing, Outputs, fix_narrowed, left_out_note, narrow, produce
 from handrail.engine.config import ConfigError, load_config, select_rules
 from handrail.engine.console import stderr_console, stdout_console, wants_color
 from handrail.engine.diff import unified_diff
 from handrail.engine.gitdiff import GitError, diff_base
-from handrail.engine.github_api import PostError
 from handrail.engine.model import Applicability, Finding
-from handrail.engine.reporters import github as github_report
-from handrail.engine.reporters import gitlab as gitlab_report
-from handrail.engine.reporters import json as json_report
-from handrail.engine.reporters import rdjsonl as rdjsonl_report
+from handrail.engine.narrowing import Narrowed, Narrowing, fix_narrowed, left_out_note, narrow
 from handrail.engine.reporters import text as text_report
 from handrail.engine.reporters.diffs import print_diff
 from handrail.engine.rule import Rule
@@ -35,14 +29,23 @@ from handrail.engine.runner import ScanResult, Settings, scan
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}
 PROGRESS_MIN_FILES = 200
-# Machine-readable findings on stdout: (scan, text_of) -> document.
-RENDERERS: dict[str, Callable[[ScanResult, Callable[[str], str]], str]] = {
-    "json": json_report.render,
-    "github": github_report.render_annotations,
-    "rdjsonl": rdjsonl_report.render,
-    "gitlab": gitlab_report.render,
+# Machine-readable findings on stdout: format -> (reporter module, its render function), imported
+# only when that format is asked for.
+RENDERERS = {
+    "json": ("json", "render"),
+    "github": ("github", "render_annotations"),
+    "rdjsonl": ("rdjsonl", "render"),
+    "gitlab": ("gitlab", "render"),
 }
 FORMATS = ["text", *RENDERERS]
+
+
+def _renderer(output_format: str) -> Callable[[ScanResult, Callable[[str], str]], str]:
+    module, function = RENDERERS[output_format]
+    render: Callable[[ScanResult, Callable[[str], str]], str]
+    render = getattr(importlib.import_module(f"handrail.engine.reporters.{module}"), function)
+    return render
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -147,7 +150,7 @@ def _prepare(
 
 def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) -> ScanResult:
     err = stderr_console(no_color)
-    progress: Progress | None = None
+    progress: Any = None  # a rich Progress, once one is shown
     task: Any = None
 
     def on_progress(done: int, total: int) -> None:
@@ -155,6 +158,9 @@ def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) ->
         if progress is None:
             if quiet or total < PROGRESS_MIN_FILES or not sys.stderr.isatty():
                 return
+            # Imported only when a bar is drawn (a terminal): it costs a scan in CI 10 ms.
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
             progress = Progress(
                 TextColumn("checking"),
                 BarColumn(),
@@ -199,7 +205,7 @@ def _report(result: ScanResult, output_format: str, quiet: bool, no_color: bool,
     out, err = stdout_console(no_color), stderr_console(no_color)
     errors = [*result.errors, *result.internal_errors]
     if output_format != "text":
-        sys.stdout.write(RENDERERS[output_format](result, _text_of(result)))
+        sys.stdout.write(_renderer(output_format)(result, _text_of(result)))
         if output_format in ("rdjsonl", "gitlab"):  # these formats have no place for errors
             text_report.render_errors(err, errors)
         if note and not quiet:
@@ -398,6 +404,11 @@ def ci_command(
     post: bool,
 ) -> None:
     """Scan PATHS once and write what a CI pipeline needs: the report, a patch, SARIF, a review."""
+    # Here, not at the top: the GitHub client and the reporters are for this command only.
+    from handrail.engine import github_api
+    from handrail.engine.ci import Outputs, produce
+    from handrail.engine.github_api import PostError
+
     pull_request = None
     if post:
         if diff_base is None:
