@@ -34,6 +34,7 @@ include / exclude
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -98,16 +99,27 @@ class Discovery:
     roots: dict[str, bool] = field(default_factory=dict)
 
 
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+
+
 class _Rules:
     """Gitignore-style patterns, the folder they are relative to, and what a match means."""
 
-    __slots__ = ("base", "label", "prefix", "spec")
+    __slots__ = ("any_match", "base", "label", "prefix", "spec")
 
     def __init__(self, base: str, spec: GitIgnoreSpec, label: str) -> None:
         self.base = base
         self.prefix = base if base.endswith(os.sep) else base + os.sep
         self.spec = spec
         self.label = label
+        # All patterns as one regex: most paths match none, and one search says so at the cost
+        # of one (pathspec tries each pattern in turn). Group names would clash: unnamed here.
+        alternatives = [
+            _NAMED_GROUP.sub("(?:", p.regex.pattern)
+            for p in spec.patterns
+            if p.include is not None and isinstance(p.regex, re.Pattern)
+        ]
+        self.any_match = re.compile("|".join(f"(?:{a})" for a in alternatives)) if alternatives else None
 
     def relative(self, path: str) -> str | None:
         """`path` relative to the base in POSIX form, or None when it is not below it."""
@@ -121,6 +133,8 @@ class _Rules:
         rel = self.relative(path)
         if rel is None:
             return None
+        if self.any_match is None or self.any_match.match(rel + "/" if is_dir else rel) is None:
+            return None  # no pattern speaks (a folder pattern tried on a file path still can)
         if is_dir:
             return self._decide_folder(rel + "/")  # the slash makes `build/` match folders only
         return self.spec.check_file(rel).include
