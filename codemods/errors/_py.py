@@ -1,4 +1,4 @@
-"""libcst plumbing for the Python rules: positions, string literals, edits and logger setup."""
+"""libcst plumbing for errors/except-print: positions, string literal values and logger setup."""
 
 from __future__ import annotations
 
@@ -35,19 +35,6 @@ def fstring_text(fstring: cst.FormattedString, text: cst.FormattedStringText) ->
     value = ast.literal_eval(f"{prefix}{fstring.quote}{source}{fstring.quote}")
     assert isinstance(value, str)
     return value
-
-
-def string_literal(value: str, quote: str = '"') -> str:
-    """A one-line Python literal for `value`, quoted with `quote` (' or ")."""
-    out: list[str] = []
-    for ch in value:
-        if ch == "\\" or ch == quote:
-            out.append("\\" + ch)
-        elif ch.isprintable():
-            out.append(ch)
-        else:
-            out.append(repr(ch)[1:-1])  # \n, \t, \x00, \u2028 ...
-    return f"{quote}{''.join(out)}{quote}"
 
 
 Statement = cst.SimpleStatementLine | cst.BaseCompoundStatement
