@@ -48,17 +48,24 @@ _DML = frozenset({"insert", "update", "delete"})
 
 
 class _Tree(cst.CSTVisitor):
-    """Parents and pre-order numbers of every node, in one pass (cheaper than metadata)."""
+    """Parents and pre-order numbers of every node, and the defs, in one pass (cheaper than
+    metadata)."""
 
     def __init__(self) -> None:
         self.parents: dict[cst.CSTNode, cst.CSTNode] = {}
         self.order: dict[cst.CSTNode, int] = {}
         self.stack: list[cst.CSTNode] = []
+        self.functions: list[cst.FunctionDef] = []
+        self.looping: set[cst.FunctionDef] = set()  # defs holding a `for` (statement or clause)
 
     def on_visit(self, node: cst.CSTNode) -> bool:
         if self.stack:
             self.parents[node] = self.stack[-1]
         self.order[node] = len(self.order)
+        if isinstance(node, cst.FunctionDef):
+            self.functions.append(node)
+        elif isinstance(node, cst.For | cst.CompFor):
+            self.looping.update(n for n in self.stack if isinstance(n, cst.FunctionDef))
         self.stack.append(node)
         return True
 
@@ -76,6 +83,8 @@ class Parsed:
         module.visit(tree)
         self.parents = tree.parents
         self.order = tree.order
+        self._defs = tree.functions
+        self._looping = tree.looping
 
     @cached_property
     def positions(self) -> Mapping[cst.CSTNode, CodeRange]:
@@ -111,15 +120,14 @@ class Parsed:
 
     @cached_property
     def functions(self) -> list[Function]:
-        found: list[Function] = []
+        """Every def, in source order."""
+        return [Function(self, node) for node in self._defs]
 
-        class Visitor(cst.CSTVisitor):
-            def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-                found.append(Function(parsed, node))
-
-        parsed = self
-        self.module.visit(Visitor())
-        return found
+    @cached_property
+    def looping_functions(self) -> list[Function]:
+        """The defs that hold a loop, in source order: reading a def costs a walk of it, and
+        one without a loop has nothing for a loop analysis."""
+        return [Function(self, node) for node in self._defs if node in self._looping]
 
 
 # -- loops ------------------------------------------------------------------------------

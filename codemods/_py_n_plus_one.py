@@ -61,7 +61,7 @@ def loop_nests(
 ) -> Iterator[tuple[S, N]]:
     """Each root loop over rows, with what `rows` says of its source and what `read` says of
     its nest; `rows` gets the row variables of outer nests, to skip rows fetched per row."""
-    for function in parsed.functions:
+    for function in parsed.looping_functions:
         walked: set[Loop] = set()  # loops over rows, already part of an outer loop's nest
         for loop in function.loops:
             row_vars = [o.var for o in function.enclosing_loops(loop.node) if o in walked]

@@ -11,16 +11,16 @@ are queries and which `select_related`/`prefetch_related` lookups the queryset n
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from handrail.codemods._py_n_plus_one import Part, reported
-from handrail.codemods.django._lookups import finding_message, plan_fix
-from handrail.codemods.django._models import ModelFact, build_index, collect_models
-from handrail.codemods.django._sites import Analyzer
 from handrail.engine.context import FileContext
 from handrail.engine.languages import PYTHON
 from handrail.engine.model import Applicability, Finding
 from handrail.engine.project import ProjectFacts
 from handrail.engine.rule import Example, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.django._models import ModelFact
 
 RULE_ID = "django/n-plus-one"
 
@@ -150,20 +150,36 @@ class DjangoNPlusOne(Rule):
     requires = (".objects", "404", "models")
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        module = ctx.cst
-        if module is None or "for " not in ctx.text or (".objects" not in ctx.text and "404" not in ctx.text):
+        if "for " not in ctx.text or (".objects" not in ctx.text and "404" not in ctx.text):
             return
+        module = ctx.cst
+        if module is None:
+            return
+        # Local imports: the analysis needs libcst (~0.4 s to import), which only files that
+        # get this far should pay.
+        from handrail.codemods._py_n_plus_one import Part
+        from handrail.codemods.django._sites import Analyzer
+
         for site, start, end in Analyzer(ctx, module).sites():
             for rewrites in (False, True):
                 yield ctx.finding(self, start, end, "N+1 queries", data=Part(site, rewrites))
 
     def collect(self, ctx: FileContext) -> tuple[ModelFact, ...] | None:
-        module = ctx.cst
-        if module is None or "models" not in ctx.text:
+        if "models" not in ctx.text:
             return None
+        module = ctx.cst
+        if module is None:
+            return None
+        from handrail.codemods.django._models import collect_models  # libcst: see check
+
         return collect_models(module) or None
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        # Local imports (see check): resolve only sees findings of check, whose data needed them.
+        from handrail.codemods._py_n_plus_one import Part, reported
+        from handrail.codemods.django._lookups import finding_message, plan_fix
+        from handrail.codemods.django._models import build_index
+
         part = finding.data
         if not isinstance(part, Part):
             return finding

@@ -11,16 +11,16 @@ which per-row statements are a relationship in disguise, and which loader option
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
-from handrail.codemods._py_n_plus_one import Part, reported
-from handrail.codemods.sqlalchemy._models import ClassFact, build_index, collect_classes
-from handrail.codemods.sqlalchemy._options import finding_message, plan_fix
-from handrail.codemods.sqlalchemy._sites import Analyzer
 from handrail.engine.context import FileContext
 from handrail.engine.languages import PYTHON
 from handrail.engine.model import Applicability, Finding
 from handrail.engine.project import ProjectFacts
 from handrail.engine.rule import Example, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.sqlalchemy._models import ClassFact
 
 RULE_ID = "sqlalchemy/n-plus-one"
 
@@ -165,24 +165,36 @@ class SqlalchemyNPlusOne(Rule):
     requires = ("select(", ".query(", "relationship(", "__tablename__")
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
-        module = ctx.cst
-        if (
-            module is None
-            or "for " not in ctx.text
-            or ("select(" not in ctx.text and ".query(" not in ctx.text)
-        ):
+        if "for " not in ctx.text or ("select(" not in ctx.text and ".query(" not in ctx.text):
             return
+        module = ctx.cst
+        if module is None:
+            return
+        # Local imports: the analysis needs libcst (~0.4 s to import), which only files that
+        # get this far should pay.
+        from handrail.codemods._py_n_plus_one import Part
+        from handrail.codemods.sqlalchemy._sites import Analyzer
+
         for site, start, end in Analyzer(ctx, module).sites():
             for rewrites in (False, True):
                 yield ctx.finding(self, start, end, "N+1 queries", data=Part(site, rewrites))
 
     def collect(self, ctx: FileContext) -> tuple[ClassFact, ...] | None:
-        module = ctx.cst
-        if module is None or ("relationship(" not in ctx.text and "__tablename__" not in ctx.text):
+        if "relationship(" not in ctx.text and "__tablename__" not in ctx.text:
             return None
+        module = ctx.cst
+        if module is None:
+            return None
+        from handrail.codemods.sqlalchemy._models import collect_classes  # libcst: see check
+
         return collect_classes(module) or None
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        # Local imports (see check): resolve only sees findings of check, whose data needed them.
+        from handrail.codemods._py_n_plus_one import Part, reported
+        from handrail.codemods.sqlalchemy._models import build_index
+        from handrail.codemods.sqlalchemy._options import finding_message, plan_fix
+
         part = finding.data
         if not isinstance(part, Part):
             return finding
