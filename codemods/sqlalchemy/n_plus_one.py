@@ -10,6 +10,7 @@ which per-row statements are a relationship in disguise, and which loader option
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -163,6 +164,13 @@ class SqlalchemyNPlusOne(Rule):
     # The words check (a statement) and collect (a mapped class) test for: files without any
     # of them are never parsed.
     requires = ("select(", ".query(", "relationship(", "__tablename__")
+    # Sessions and mapped classes come from SQLAlchemy (or Flask-SQLAlchemy, SQLModel): a
+    # project in which no file imports one has no finding, and its files are never parsed for
+    # this rule. (The literal leads, for speed.)
+    project_requires = re.compile(
+        r"sql(?:alchemy(?:(?<=from sqlalchemy)|(?<=import sqlalchemy)|(?<=from flask_sqlalchemy)"
+        r"|(?<=import flask_sqlalchemy))|model(?:(?<=from sqlmodel)|(?<=import sqlmodel)))\b"
+    )
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         if "for " not in ctx.text or ("select(" not in ctx.text and ".query(" not in ctx.text):
