@@ -59,13 +59,23 @@ def edits_between(old: str, new: str) -> tuple[Edit, ...]:
     (libcst): untouched lines keep their exact text, and overlapping fixes stay detectable."""
     a = old.splitlines(keepends=True)
     b = new.splitlines(keepends=True)
+    # Lines both texts open and close with are left out of the matching: a fixer changes a
+    # few places of a module, and SequenceMatcher costs up to quadratic time in the lines it
+    # is given (blank lines are everywhere).
+    head = 0
+    while head < min(len(a), len(b)) and a[head] == b[head]:
+        head += 1
+    tail = 0
+    while tail < min(len(a), len(b)) - head and a[-1 - tail] == b[-1 - tail]:
+        tail += 1
     starts = [0]
     for line in a:
         starts.append(starts[-1] + len(line))
     edits = []
-    matcher = difflib.SequenceMatcher(None, a, b, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, a[head : len(a) - tail], b[head : len(b) - tail], autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag != "equal":
+            i1, i2, j1, j2 = i1 + head, i2 + head, j1 + head, j2 + head
             # libcst writes new lines with the file's newline; the engine expects "\n".
             edits.append(Edit(starts[i1], starts[i2], "".join(b[j1:j2]).replace("\r\n", "\n")))
     return tuple(edits)
