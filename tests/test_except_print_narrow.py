@@ -24,7 +24,8 @@ HANDLER = "    try:\n        work()\n    except OSError as e:\n        print(e)\
 
 def narrowed(text: str) -> str | None:
     root = SgRoot(text, "python").root()
-    return narrow(text, root, [call.range().start.index for call in candidate_calls(root)])
+    result = narrow(text, root, [call.range().start.index for call in candidate_calls(root)])
+    return None if result is None else result.text
 
 
 def check(text: str) -> list[Finding]:
@@ -141,11 +142,9 @@ def test_methods_of_a_kept_class_are_stubbed(monkeypatch: pytest.MonkeyPatch) ->
 
 
 @pytest.mark.parametrize("newline", ["\n", "\r\n"])
-def test_a_new_logger_is_set_up_as_for_the_whole_module(
-    newline: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    # libcst writes `except (A, B) :` without its space: the setup's edits, computed from the
-    # whole module as before, include that change although the narrowed text has no such line.
+def test_a_new_logger_is_set_up_from_the_narrowed_head(newline: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # libcst writes `except (A, B) :` without its space. Read whole, that change rides along
+    # with the setup's edits; narrowed, helper() is a stub, and the fix leaves it alone.
     text = (
         '"""Jobs."""\nimport os\n\nLIMIT = 3\n\n\n'
         "def helper():\n    try:\n        return os.getcwd()\n    except (OSError, ValueError) :\n"
@@ -154,10 +153,19 @@ def test_a_new_logger_is_set_up_as_for_the_whole_module(
     ).replace("\n", newline)
     result = narrowed(text)
     assert result is not None and "except (OSError" not in result
-    [finding] = same_as_whole(text, monkeypatch)
-    assert finding.fix is not None and len(finding.fix.edits) == 3
+    [finding] = check(text)
+    assert finding.fix is not None and len(finding.fix.edits) == 2
     fixed = applied(text, finding)
-    assert "logger = logging.getLogger(__name__)" in fixed and "except (OSError, ValueError):" in fixed
+    assert "import os" + newline + "import logging\n" in fixed  # the engine writes the newline
+    assert "logger = logging.getLogger(__name__)" in fixed and "except (OSError, ValueError) :" in fixed
+    with monkeypatch.context() as patch:
+        patch.setattr(analysis, "narrow", lambda *args: None)
+        [whole] = check(text)
+    assert whole.fix is not None and len(whole.fix.edits) == 3  # the reformatting included
+    reformatted = applied(text, whole).replace(
+        "except (OSError, ValueError):", "except (OSError, ValueError) :"
+    )
+    assert reformatted.replace("\r\n", "\n") == fixed.replace("\r\n", "\n")  # the engine writes newlines
 
 
 def test_a_finding_deep_in_a_big_file_keeps_its_position(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -27,7 +27,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
-from handrail.codemods.errors._except_print_narrow import narrow
+from handrail.codemods.errors._except_print_narrow import Narrowed, narrow
 from handrail.codemods.errors._except_print_reader import MessageReader
 from handrail.codemods.errors._py import offsets, with_module_logger
 from handrail.codemods.errors.except_print import (
@@ -195,7 +195,7 @@ class FileAnalysis:
         self,
         ctx: FileContext,
         module: cst.Module,
-        narrowed: bool,
+        narrowed: Narrowed | None,
         sites: SiteCollector,
         options: Mapping[str, Any],
     ) -> None:
@@ -329,17 +329,25 @@ class FileAnalysis:
 
     @cached_property
     def logger_setup(self) -> tuple[Edit, ...] | None:
-        """The edits adding `import logging` and the module logger (shared by every fix)."""
-        text = self.with_logger()
-        return None if text is None else edits_between(self.ctx.text, text)
+        """The edits adding `import logging` and the module logger (shared by every fix), or
+        None when only the narrowed text parses and they reach past its unchanged head.
 
-    def with_logger(self) -> str | None:
-        """The text of the whole module with the logger set up, as libcst writes it back: not
-        the narrowed module's, as libcst does not always write back what it read (it drops the
-        space in `except (A, B) :`), and those changes are among the edits. None when only the
-        narrowed text parses."""
-        module = self.ctx.cst if self.narrowed else self.module
-        return None if module is None else with_module_logger(module, self.logger_name).code
+        From the narrowed module when all of them fall in the head it shares with the original
+        text (the import block comes before any def), else from the whole module. libcst does
+        not always write back what it read (it drops the space in `except (A, B) :`); such
+        changes inside stubbed defs are not part of the narrowed module, so they no longer ride
+        along with a fix, as they still do where the whole module has to be rewritten."""
+        narrowed = self.narrowed
+        if narrowed is not None:
+            edits = edits_between(narrowed.text, with_module_logger(self.module, self.logger_name).code)
+            if all(edit.end <= narrowed.same_until for edit in edits):
+                return edits
+        module = self.ctx.cst if narrowed is not None else self.module
+        return (
+            None
+            if module is None
+            else edits_between(self.ctx.text, with_module_logger(module, self.logger_name).code)
+        )
 
     # -- one call
 
@@ -482,14 +490,14 @@ def findings(rule: Rule, ctx: FileContext) -> Iterator[Finding]:
             yield finding
 
 
-def _parse(ctx: FileContext) -> tuple[cst.Module, bool] | None:
-    """The narrowed module (and True) when narrowing applies and libcst parses it, else the
-    whole one."""
-    text = narrow(ctx.text, ctx.root, [call.range().start.index for call in candidate_calls(ctx.root)])
-    if text is not None:
+def _parse(ctx: FileContext) -> tuple[cst.Module, Narrowed | None] | None:
+    """The narrowed module (and its narrowing) when narrowing applies and libcst parses it,
+    else the whole one."""
+    narrowed = narrow(ctx.text, ctx.root, [call.range().start.index for call in candidate_calls(ctx.root)])
+    if narrowed is not None:
         try:
-            return cst.parse_module(text), True
+            return cst.parse_module(narrowed.text), narrowed
         except cst.ParserSyntaxError:
             pass  # the whole module decides, as without narrowing
     module = ctx.cst
-    return None if module is None else (module, False)
+    return None if module is None else (module, None)

@@ -48,7 +48,13 @@ _BINDING_NODES = (ast.Global, ast.NamedExpr)
 _NOT_LINE_BREAK = re.compile(r"[^\r\n]+")
 
 
-def narrow(text: str, root: SgNode, keep: Collection[int]) -> str | None:
+@dataclass(frozen=True)
+class Narrowed:
+    text: str
+    same_until: int  # the narrowed text equals the original up to here (the first stub)
+
+
+def narrow(text: str, root: SgNode, keep: Collection[int]) -> Narrowed | None:
     """`text` with every def and class that holds none of the offsets `keep` stubbed out, or
     None when nothing is stubbed or the statements cannot be trusted to be libcst's."""
     if text.count("\r") != text.count("\r\n") or root.find(kind="ERROR") is not None:
@@ -66,7 +72,7 @@ def narrow(text: str, root: SgNode, keep: Collection[int]) -> str | None:
         pieces.append(stub.code)
         cursor = stub.end
     pieces.append(text[cursor:])
-    return "".join(pieces)
+    return Narrowed("".join(pieces), stubs[0].start)
 
 
 def _python_ast(text: str) -> ast.Module | None:
