@@ -6,18 +6,14 @@ libcst reads the whole module, and check that narrowing happened where it should
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from ast_grep_py import SgRoot
 
 from handrail.codemods.errors import _except_print_analysis as analysis
 from handrail.codemods.errors._except_print_narrow import narrow
-from handrail.codemods.errors.except_print import ExceptPrint, candidate_calls
-from handrail.engine.context import FileContext
-from handrail.engine.languages import Language
+from handrail.codemods.errors.except_print import candidate_calls
 from handrail.engine.model import Finding
-from handrail.engine.project import ProjectInfo
+from tests.test_except_print import check
 
 HANDLER = "    try:\n        work()\n    except OSError as e:\n        print(e)\n"
 
@@ -26,17 +22,6 @@ def narrowed(text: str) -> str | None:
     root = SgRoot(text, "python").root()
     result = narrow(text, root, [call.range().start.index for call in candidate_calls(root)])
     return None if result is None else result.text
-
-
-def check(text: str) -> list[Finding]:
-    ctx = FileContext(
-        Path("/project/app/module.py"),
-        "app/module.py",
-        text,
-        Language.PYTHON,
-        ProjectInfo(root=Path("/project")),
-    )
-    return list(ExceptPrint().check(ctx))
 
 
 def same_as_whole(text: str, monkeypatch: pytest.MonkeyPatch) -> list[Finding]:
