@@ -29,7 +29,7 @@ from libcst.metadata import (
 
 from handrail.codemods.errors._except_print_narrow import Narrowed, narrow
 from handrail.codemods.errors._except_print_reader import MessageReader
-from handrail.codemods.errors._py import offsets, with_module_logger
+from handrail.codemods.errors._py import import_head, offsets, with_module_logger
 from handrail.codemods.errors.except_print import (
     REPORTING_METHODS,
     Marker,
@@ -332,22 +332,24 @@ class FileAnalysis:
         """The edits adding `import logging` and the module logger (shared by every fix), or
         None when only the narrowed text parses and they reach past its unchanged head.
 
-        From the narrowed module when all of them fall in the head it shares with the original
-        text (the import block comes before any def), else from the whole module. libcst does
-        not always write back what it read (it drops the space in `except (A, B) :`); such
-        changes inside stubbed defs are not part of the narrowed module, so they no longer ride
-        along with a fix, as they still do where the whole module has to be rewritten."""
+        They change only the module's head (its first statement, the import block and the
+        statement after it), so the narrowed module's head alone is written back when it is the
+        file's text up to there, as it is unless a stub comes first; else the whole module is
+        rewritten and compared. libcst does not always write back what it read (it drops the
+        space in `except (A, B) :`): outside the head, that no longer rides along with a fix,
+        as it still does where the whole module has to be rewritten."""
         narrowed = self.narrowed
         if narrowed is not None:
-            edits = edits_between(narrowed.text, with_module_logger(self.module, self.logger_name).code)
-            if all(edit.end <= narrowed.same_until for edit in edits):
-                return edits
+            head = self.module.with_changes(body=import_head(self.module.body), footer=())
+            before = head.code
+            if narrowed.text.startswith(before):
+                edits = edits_between(before, with_module_logger(head, self.logger_name).code)
+                if all(edit.end <= narrowed.same_until for edit in edits):
+                    return edits
         module = self.ctx.cst if narrowed is not None else self.module
-        return (
-            None
-            if module is None
-            else edits_between(self.ctx.text, with_module_logger(module, self.logger_name).code)
-        )
+        if module is None:
+            return None
+        return edits_between(self.ctx.text, with_module_logger(module, self.logger_name).code)
 
     # -- one call
 

@@ -70,7 +70,7 @@ def leading_imports_end(module: cst.Module) -> int:
     return at
 
 
-def _import_head(body: Sequence[Statement]) -> Sequence[Statement]:
+def import_head(body: Sequence[Statement]) -> Sequence[Statement]:
     """The statements AddImportsVisitor looks at: a first statement (which may be a docstring
     or `__strict__` flag it skips), the one-import lines after it, and the next statement
     (which it may set off with a blank line)."""
@@ -86,7 +86,7 @@ def add_logging_import(module: cst.Module) -> cst.Module:
     The visitor walks (and rebuilds) the whole tree but reads and changes only the head of
     the module; giving it just that head spares a walk of a large module.
     """
-    head = _import_head(module.body)
+    head = import_head(module.body)
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, "logging")
     added = AddImportsVisitor(context).transform_module(module.with_changes(body=head))
