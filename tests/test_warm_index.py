@@ -12,7 +12,9 @@ import pytest
 
 import handrail.engine.analyze as analyze
 import handrail.engine.runner as runner
+from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.source import Source
+from handrail.engine.warm_index import SUBFOLDER
 from tests.conftest import run_handrail
 
 FINDING = 'import { z } from "zod";\nconst Q = z.object({ n: z.number() });\nQ.parse(req.query);\n'
@@ -91,3 +93,18 @@ def test_no_cache_leaves_the_index_alone(project: Path, reads: list[str]) -> Non
     reads.clear()
     run_handrail(["scan", "--jobs", "1", "--no-cache"], project)
     assert sorted(set(reads)) == ["clean.ts", "finding.ts", "plain.ts"]
+
+
+def test_a_corrupt_index_is_ignored_and_rebuilt(project: Path, reads: list[str]) -> None:
+    first = run_handrail(["scan", "--jobs", "1"], project)
+    [index] = [
+        p for p in (project / FOLDER_NAME / SUBFOLDER).rglob("*") if p.is_file() and p.name != ".gitignore"
+    ]
+    index.write_bytes(index.read_bytes()[:100])  # truncated, as by a crash or a full disk
+    reads.clear()
+    second = run_handrail(["scan", "--jobs", "1"], project)
+    assert second.stdout == first.stdout
+    assert "plain.ts" in reads  # read again: the index was not trusted
+    reads.clear()
+    run_handrail(["scan", "--jobs", "1"], project)
+    assert reads == ["finding.ts"]  # and it was written anew
