@@ -22,7 +22,7 @@ from handrail.engine.languages import Language
 from handrail.engine.model import FileError, Finding, Skipped
 from handrail.engine.project import ProjectInfo
 from handrail.engine.rule import Rule
-from handrail.engine.source import Source, Unreadable, read_source
+from handrail.engine.source import NO_STAMP, Source, Stamp, Unreadable, read_source, stamp_of
 from handrail.engine.suppressions import MARKER, Suppression, find_suppressions
 from handrail.engine.syntax import first_problem
 
@@ -40,7 +40,7 @@ class FileJob:
     explicit: bool = False
     cache_dir: Path | None = None
     salt: str = ""  # identifies handrail's code; part of every cache key
-    stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when discovered
+    stamp: Stamp = NO_STAMP  # when discovered
 
     @property
     def path(self) -> Path:
@@ -94,13 +94,13 @@ class Analysis:
             self.suppressions or self.opens
         )
 
-    def merge(self, more: Analysis) -> None:
-        """Add the findings and facts of deferred rules, run later on the same text."""
+    def merge(self, more: Analysis, ran: Collection[str]) -> None:
+        """Add the findings and facts of deferred rules `ran` later on the same text."""
         self.findings = sorted([*self.findings, *more.findings], key=lambda f: (f.start, f.end, f.rule))
         self.facts.update(more.facts)
         self.errors.extend(more.errors)
         self.syntax_error = self.syntax_error or more.syntax_error
-        self.deferred = ()
+        self.deferred = tuple(d for d in self.deferred if d not in ran)  # others may open later
 
 
 @dataclass(slots=True)
@@ -228,12 +228,15 @@ def analyze_deferred(item: tuple[FileJob, str | None, tuple[str, ...]]) -> FileR
     except (OSError, Unreadable) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
         return FileResult(job, error=FileError(job.display, f"cannot check: {reason}"))
-    if first_digest is None and (stat.st_size, stat.st_mtime_ns) != job.stamp:
+    if first_digest is None and stamp_of(stat) != job.stamp:
         return changed
     if first_digest is not None and source.digest != first_digest:
         return changed
+    # Without a digest the text may not be the one first analysed (rewritten within its mtime's
+    # tick): analyse it whole, so that what is cached under its digest is all of it.
+    ids = rule_ids if first_digest is not None else job.rule_ids
     analysis = analyze_text(
-        job.path, job.display, source.text, job.language, job.project, rule_ids, job.options, rule_ids
+        job.path, job.display, source.text, job.language, job.project, ids, job.options, rule_ids
     )
     return FileResult(job, source=source, analysis=analysis, digest=source.digest)
 

@@ -195,8 +195,9 @@ def _jobs(
 
 def _display(file: str, cwd: str) -> str:
     """`display_path` for an absolute path as a string (without making a Path of it)."""
-    if file.startswith(cwd) and file[len(cwd) : len(cwd) + 1] == os.sep:
-        file = file[len(cwd) + 1 :]
+    prefix = cwd if cwd.endswith(os.sep) else cwd + os.sep  # cwd "/" ends with one already
+    if file.startswith(prefix):
+        file = file[len(prefix) :]
     return file.replace(os.sep, "/")
 
 
@@ -278,7 +279,7 @@ class _Gathered:
         todo: list[tuple[FileResult | None, tuple[FileJob, str | None, tuple[str, ...]]]],
         work: Iterable[FileResult],
     ) -> None:
-        for (result, (job, _, _)), more in zip(todo, work, strict=True):
+        for (result, (job, _, ran)), more in zip(todo, work, strict=True):
             if more.error is not None:
                 self.errors.append(more.error)
                 self.checked -= 1
@@ -286,13 +287,19 @@ class _Gathered:
                     result.analysis, result.source = Analysis(), None
                 self.dirty = self.entries.pop(job.file, None) is not None or self.dirty
                 continue
-            if result is None:  # a file that had nothing but deferred rules
-                result = FileResult(job, source=more.source, analysis=Analysis(), digest=more.digest)
+            if result is None:  # a file that had nothing but deferred rules: `more` is all of it
+                gated = (r.id for r in rules_for(job.rule_ids) if r.project_requires is not None)
+                more.analysis.deferred = tuple(
+                    r for r in gated if r not in ran and r not in more.analysis.opens
+                )
+                result = FileResult(job, source=more.source, analysis=more.analysis, digest=more.digest)
                 self.kept.append(result)
-            elif result.analysis.syntax_error:
-                more.analysis.syntax_error = None  # reported already
-            self._take(job, more.analysis)
-            result.analysis.merge(more.analysis)
+                self._take(job, more.analysis)
+            else:
+                if result.analysis.syntax_error:
+                    more.analysis.syntax_error = None  # reported already
+                self._take(job, more.analysis)
+                result.analysis.merge(more.analysis, ran)
             if result.analysis.findings or result.analysis.suppressions:
                 result.source = more.source
             self._index(job, more.digest, result.analysis)

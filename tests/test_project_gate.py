@@ -5,13 +5,17 @@ once one has matched, and never parses them in a project where none does."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import handrail.engine.analyze as analyze
+import handrail.engine.runner as runner
 from tests.conftest import run_handrail
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 SCHEMA = 'import { z } from "zod";\nexport const Query = z.object({ page: z.number() });\n'
 # No Zod import here: only this file shows that `Query` parses query strings.
@@ -80,3 +84,63 @@ def test_no_file_of_a_project_without_zod_is_run_for_the_zod_rules(
     ]
     assert sorted(zod_runs) == ["api/route.ts", "api/schema.ts"]  # none of tools' files
     assert with_zod.is_dir() and without.is_dir()
+
+
+@pytest.mark.parametrize(
+    "more", ["", "\n\ndef main():\n    try:\n        pass\n    except OSError as e:\n        print(e)\n"]
+)
+def test_a_gate_opened_later_still_runs_on_files_cached_before(tmp_path: Path, more: str) -> None:
+    # reports.py takes select/Session from shop.db: it never opens the SQLAlchemy gate itself.
+    # On the first run no file imports SQLAlchemy (only Django), so the cache must remember
+    # that the SQLAlchemy rule has not run on reports.py yet.
+    shop = FIXTURES / "sqlalchemy-shop"
+    project = tmp_path / "app"
+    (project / "shop").mkdir(parents=True)
+    (project / "requirements.txt").write_text((shop / "requirements.txt").read_text())
+    (project / "shop/__init__.py").write_text("")
+    reports = (shop / "shop/reports.py").read_text()
+    reports = reports.replace("from sqlalchemy import select\n", "from shop.db import select\n")
+    reports = reports.replace("from sqlalchemy.orm import Session\n", "from shop.db import Session\n")
+    (project / "shop/reports.py").write_text(reports + more)  # with `more`, a finding of its own
+    (project / "shop/notes.py").write_text(
+        "from django.db import models\n\n\nclass Note(models.Model):\n    pass\n"
+    )
+    assert all(rule == "errors/except-print" for _, rule in _findings_of(project))
+    (project / "shop/models.py").write_text((shop / "shop/models.py").read_text())
+    (project / "shop/db.py").write_text(
+        "from sqlalchemy import select\nfrom sqlalchemy.orm import DeclarativeBase, Session\n\n\n"
+        "class Base(DeclarativeBase):\n    pass\n"
+    )
+    expected = _findings_of(project, "--no-cache")
+    assert ("shop/reports.py", "sqlalchemy/n-plus-one") in expected
+    assert _findings_of(project) == expected
+
+
+def _findings_of(project: Path, *extra: str) -> list[tuple[str, str]]:
+    result = run_handrail(["scan", "--format", "json", "--jobs", "1", *extra], project)
+    assert result.exit_code in (0, 1), result.output
+    return [(f["path"], f["rule"]) for f in json.loads(result.stdout)["findings"]]
+
+
+def test_a_file_rewritten_between_the_two_passes_does_not_poison_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _project(tmp_path / "api", {"schema.ts": SCHEMA, "route.ts": ROUTE})
+    route = project / "route.ts"
+    caught = "try { run(); } catch (err) { console.log(err); }\n"
+    rewritten = caught.ljust(len(ROUTE) - 1) + "\n"  # the same size
+    real = runner._Gathered.run_deferred
+
+    def save_then_run(self: runner._Gathered, *args: Any) -> None:
+        # An editor's save between the passes, keeping the modification time (cp -p does).
+        stamp = route.stat()
+        route.write_text(rewritten)
+        os.utime(route, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        real(self, *args)
+
+    monkeypatch.setattr(runner._Gathered, "run_deferred", save_then_run)
+    run_handrail(["scan", "--jobs", "1"], project)
+    monkeypatch.setattr(runner._Gathered, "run_deferred", real)
+    truth = _findings_of(project, "--no-cache")
+    assert ("route.ts", "errors/catch-console-log") in truth
+    assert _findings_of(project) == truth
