@@ -44,6 +44,7 @@ from pathspec import GitIgnoreSpec
 from handrail.engine.languages import Language, language_for
 from handrail.engine.model import FileError, Skipped
 from handrail.engine.project import ROOT_MARKERS
+from handrail.engine.source import NO_STAMP, Stamp, stamp_of
 
 # Folders never worth scanning, and the reason --verbose gives for each.
 ALWAYS_SKIPPED: dict[str, str] = {
@@ -82,7 +83,7 @@ class DiscoveredFile:
     file: str  # absolute, resolved (a string: a Path per file costs memory in a big tree)
     language: Language
     explicit: bool  # named on the command line
-    stamp: tuple[int, int] = (-1, -1)  # (size, mtime in ns) when found: lets a warm run trust it
+    stamp: Stamp = NO_STAMP  # when found: lets a warm run trust the file without reading it
 
     @property
     def path(self) -> Path:
@@ -133,7 +134,7 @@ class _Rules:
         rel = self.relative(path)
         if rel is None:
             return None
-        if self.any_match is None or self.any_match.match(rel + "/" if is_dir else rel) is None:
+        if self.any_match is None or self.any_match.search(rel + "/" if is_dir else rel) is None:
             return None  # no pattern speaks (a folder pattern tried on a file path still can)
         if is_dir:
             return self._decide_folder(rel + "/")  # the slash makes `build/` match folders only
@@ -299,7 +300,7 @@ class _Walker:
         if stat.st_size > self.max_file_size:
             self.skip(str(path), False, f"larger than {self.max_file_size} bytes")
             return
-        self.found[str(path)] = DiscoveredFile(str(path), language, True, (stat.st_size, stat.st_mtime_ns))
+        self.found[str(path)] = DiscoveredFile(str(path), language, True, stamp_of(stat))
 
     def walk_named_folder(self, root: Path) -> None:
         root_str = str(root)
@@ -374,7 +375,7 @@ class _Walker:
             return  # not a source file handrail reads: not worth a line in --verbose
         path = entry.path
         reason: str | None = None
-        stamp = (-1, -1)
+        stamp = NO_STAMP
         if ignored := _ignored_by(layers, path, False):
             reason = ignored.label
         elif exclude is not None and exclude.decide(path, False):
@@ -391,7 +392,7 @@ class _Walker:
             except OSError as error:
                 self.fail(path, "cannot read", error)
                 return
-            stamp = (stat.st_size, stat.st_mtime_ns)
+            stamp = stamp_of(stat)
             if stat.st_size > self.max_file_size:
                 reason = f"larger than {self.max_file_size} bytes"
         if reason is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +13,17 @@ BOM = "\ufeff"
 _BINARY_SNIFF = 8192
 # A line this long in JS is almost always a bundle or minified file, not something a person fixes.
 _MINIFIED_LINE = 2000
+
+
+# What a file's metadata says of its content: size, modification and change times (ns),
+# inode. The change time and the inode catch what the modification time misses (`cp -p`, an
+# archive extracted, a file moved over another), as they do for git's index.
+Stamp = tuple[int, int, int, int]
+NO_STAMP: Stamp = (-1, -1, -1, -1)
+
+
+def stamp_of(stat: os.stat_result) -> Stamp:
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
 class Unreadable(Exception):

@@ -1,9 +1,10 @@
-"""A warm run's shortcut: the last run's analyses by file, trusted while a file's size and
-modification time are unchanged, so that an unchanged file is neither read nor hashed.
+"""A warm run's shortcut: the last run's analyses by file, trusted while a file's stamp (size,
+modification and change times, inode) is unchanged, so that an unchanged file is neither read
+nor hashed.
 
 Like git's index, it guards against a file rewritten within the clock tick of the stamp it
-was read with: a file modified less than `RACY_NS` before the run that wrote the index began
-is read again. Any doubt (another stamp, project or display path) falls back to the
+was read with: a file modified (or changed) less than `RACY_NS` before the run that wrote the
+index began is read again. Any doubt (another stamp, project or display path) falls back to the
 content-keyed per-file cache, which survives a checkout or a touch. The index is a signed
 cache entry (see cache.py) per rule set and options, replaced whole by each run.
 """
@@ -18,6 +19,7 @@ from typing import Any
 
 from handrail.engine.analyze import Analysis, FileJob
 from handrail.engine.cache import AnalysisCache
+from handrail.engine.source import Stamp
 
 RACY_NS = 2_000_000_000
 SUBFOLDER = "index"  # of the cache folder, apart from the per-file entries
@@ -25,7 +27,7 @@ SUBFOLDER = "index"  # of the cache folder, apart from the per-file entries
 
 @dataclass(frozen=True)
 class Entry:
-    stamp: tuple[int, int]  # (size, mtime in ns) when discovered
+    stamp: Stamp  # when discovered (see source.py)
     where: tuple[str, str, frozenset[str]]  # display path, project root, dependencies
     digest: str  # of the bytes analysed
     found: Analysis | None  # None: nothing at all (most files), which keeps the index small
@@ -46,7 +48,7 @@ class WarmIndex:
 
     def lookup(self, job: FileJob) -> Entry | None:
         entry = self.entries.get(job.file)
-        if entry is None or entry.stamp != job.stamp or job.stamp[1] >= self.started_ns - RACY_NS:
+        if entry is None or entry.stamp != job.stamp or max(job.stamp[1:3]) >= self.started_ns - RACY_NS:
             return None
         return entry if entry.where == _where(job) else None
 

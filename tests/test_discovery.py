@@ -268,6 +268,7 @@ GIT_CASES: dict[str, dict[str, str]] = {
     "info/exclude ranks below .gitignore": {".git/info/exclude": "!a.js\n*.py\n", ".gitignore": "*.js\n"},
     "escapes and character classes": {".gitignore": "\\!bang.ts\n\\#hash.ts\n*.[jt]s\n!src/**\n"},
     "anchored two levels": {".gitignore": "/*/*\n!/src/lib/\n"},
+    "every folder (a pattern pathspec compiles without `^`)": {".gitignore": "*/\n"},
 }
 GIT_TREE = [
     "a.ts", "a.js", "!bang.ts", "#hash.ts", "src/a.ts", "src/a.js", "src/lib/b.ts", "src/lib/b.js",

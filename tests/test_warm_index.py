@@ -1,16 +1,18 @@
-"""The warm index: a warm run trusts a file whose size and modification time are unchanged
-without reading it, except a file modified just before the run that indexed it (it could have
-changed again within the same clock tick)."""
+"""The warm index: a warm run trusts a file whose stamp (size, modification and change times,
+inode) is unchanged without reading it, except a file modified just before the run that
+indexed it (it could have changed again within the same clock tick)."""
 
 from __future__ import annotations
 
 import os
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import handrail.engine.analyze as analyze
+import handrail.engine.discovery as discovery
 import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.source import Source
@@ -23,20 +25,16 @@ PLAIN = "export const add = (a: number, b: number) => a + b;\n"
 
 
 @pytest.fixture
-def project(tmp_path: Path) -> Path:
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     (tmp_path / "package.json").write_text("{}\n")
     (tmp_path / "finding.ts").write_text(FINDING)
     (tmp_path / "clean.ts").write_text(CLEAN)
     (tmp_path / "plain.ts").write_text(PLAIN)
-    _age(tmp_path, *tmp_path.glob("*.ts"))
+    # As files a developer saved a while before running handrail (a change time cannot be
+    # set back: the runs happen later instead).
+    later = time.time_ns() + 60 * 10**9
+    monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
     return tmp_path
-
-
-def _age(_root: Path, *paths: Path, seconds: float = 60) -> None:
-    """Date files back, as files a developer saved a while before running handrail."""
-    then = time.time() - seconds
-    for path in paths:
-        os.utime(path, (then, then))
 
 
 @pytest.fixture
@@ -67,21 +65,38 @@ def test_a_warm_run_reads_only_the_files_whose_findings_it_shows(project: Path, 
 def test_a_changed_stamp_means_the_file_is_read_and_analysed_again(project: Path, reads: list[str]) -> None:
     run_handrail(["scan", "--jobs", "1"], project)
     (project / "clean.ts").write_text(FINDING + "// now it has one\n")
-    _age(project, project / "clean.ts")
     reads.clear()
     result = run_handrail(["scan", "--jobs", "1"], project)
     assert sorted(reads) == ["clean.ts", "finding.ts"]  # plain.ts is taken on trust
     assert "clean.ts\n  2:25" in result.stdout and "finding.ts\n  2:25" in result.stdout
 
 
-def test_a_file_saved_just_before_the_indexing_run_is_not_trusted(project: Path, reads: list[str]) -> None:
-    (project / "clean.ts").write_text(CLEAN)  # modified now: racy for the run that follows
+def _rewrite_keeping_mtime(path: Path, text: str) -> None:
+    """Other content of the same size and modification time (as `cp -p` leaves it)."""
+    stamp = path.stat()
+    path.write_text(text)
+    os.utime(path, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+    assert path.stat().st_size == stamp.st_size
+
+
+def test_a_file_replaced_with_the_same_size_and_mtime_is_read_again(project: Path, reads: list[str]) -> None:
     run_handrail(["scan", "--jobs", "1"], project)
-    stamp = (project / "clean.ts").stat()
-    # Same size and the same modification time, other content: the stamp cannot tell.
-    (project / "clean.ts").write_text(CLEAN.replace("z.string()", "z.number()"))
-    os.utime(project / "clean.ts", ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
-    assert (project / "clean.ts").stat().st_size == stamp.st_size
+    _rewrite_keeping_mtime(project / "clean.ts", CLEAN.replace("z.string()", "z.number()"))
+    reads.clear()
+    result = run_handrail(["scan", "--jobs", "1"], project)
+    assert "clean.ts" in reads  # its change time moved
+    assert "clean.ts\n  2:25" in result.stdout
+
+
+def test_a_file_saved_just_before_the_indexing_run_is_not_trusted(
+    project: Path, reads: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As on a clock so coarse that a second save falls in the tick of the first: the change
+    # time and the inode do not move either, and only the time of the save can tell.
+    monkeypatch.setattr(discovery, "stamp_of", lambda stat: (stat.st_size, stat.st_mtime_ns, 0, 0))
+    monkeypatch.setattr(runner, "time", time)  # the indexing run follows the save at once
+    run_handrail(["scan", "--jobs", "1"], project)
+    _rewrite_keeping_mtime(project / "clean.ts", CLEAN.replace("z.string()", "z.number()"))
     reads.clear()
     result = run_handrail(["scan", "--jobs", "1"], project)
     assert "clean.ts" in reads
