@@ -335,3 +335,11 @@ def test_a_named_file_that_cannot_be_read_as_source_is_an_error(project: Path) -
     assert "src/latin1.ts: cannot check: not UTF-8" in result.stderr
     assert "src/blob.js: cannot check: binary file" in result.stderr
     assert latin1.read_bytes() == b"const caf\xe9 = 1;\n" and binary.read_bytes() == b"\x00\x01\x02"
+
+
+def test_paths_are_shown_relative_to_the_working_folder_even_at_the_root(tmp_path: Path) -> None:
+    (tmp_path / "a.ts").write_text("try { run(); } catch (err) { console.log(err); }\n")
+    named = (tmp_path / "a.ts").relative_to("/")
+    result = run_handrail(["scan", "--format", "json", "--no-cache", str(named)], Path("/"))
+    [finding] = json.loads(result.stdout)["findings"]
+    assert finding["path"] == named.as_posix()
