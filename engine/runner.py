@@ -424,7 +424,7 @@ def _work(items: list[FileJob | tuple[FileJob, Source]]) -> list[FileResult]:
     return [analyze_file(i) if isinstance(i, FileJob) else analyze_source(*i) for i in items]
 
 
-@dataclass
+@dataclass(eq=False)  # compared by identity
 class _Chunk:
     items: list[FileJob | tuple[FileJob, Source]] = field(default_factory=list)
     future: Future[list[FileResult]] | None = None
@@ -476,12 +476,22 @@ def _in_order(
                 head = queue[0]
                 if isinstance(head, tuple):
                     chunk = head[0]
-                    if chunk.future is None or (not chunk.future.done() and len(flying) <= ahead):
+                    if chunk.future is None and chunk.results is None:
+                        if misses >= POOL_THRESHOLD or len(queue) <= size * ahead:
+                            break
+                        # Too few misses yet to start workers, and results piling up behind
+                        # them (a warm run with a few changed files): analyse them here.
+                        if chunk is current:
+                            current = _Chunk()
+                        else:
+                            waiting.remove(chunk)
+                    elif chunk.future is not None and not chunk.future.done() and len(flying) <= ahead:
                         break
                     queue.popleft()
                     result = chunk.result(head[1])
                     if head[1] == len(chunk.items) - 1:  # the chunk is used up: let it go
-                        flying.popleft()
+                        if flying and flying[0] is chunk:
+                            flying.popleft()
                         chunk.items, chunk.results = [], None
                     yield result
                 else:
