@@ -191,3 +191,40 @@ def test_a_parenthesized_callee_is_a_candidate_as_it_is_for_libcst() -> None:
     text = "def f():\n    try:\n        work()\n    except OSError as e:\n        (print)(e)\n"
     [finding] = check(text)
     assert text[finding.start : finding.end] == "(print)(e)"
+
+
+def _candidates(text: str) -> list[str]:
+    return [call.text() for call in candidate_calls(SgRoot(text, "python").root())]
+
+
+@pytest.mark.parametrize(
+    "head, call",
+    [
+        ("", "self.error(str(e))"),
+        ("", "parser.error(f'bad: {e}')"),
+        ("", "self.parser.critical(e)"),
+        ("import logging\n", "source.error(repr(e))"),
+    ],
+)
+def test_receivers_that_cannot_be_loggers_are_no_candidates(head: str, call: str) -> None:
+    handler = f"    try:\n        work()\n    except OSError as e:\n        {call}\n"
+    text = f"{head}def f(self, parser, source):\n{handler}"
+    assert _candidates(text) == [] and check(text) == []
+
+
+@pytest.mark.parametrize(
+    "head, call",
+    [
+        ("import logging\n", "logging.error(e)"),
+        ("import logging as lg\n", "lg.error(e)"),
+        ("from loguru import (\n    logger as lg,\n)\n", "lg.error(f'failed: {e}')"),
+        ("import logging\n\nout = (\n    logging.getLogger(__name__)\n)\n", "out.error('failed: %s', e)"),
+        ("from logging import getLogger\n\nout = mine = getLogger(__name__)\n", "out.error('failed: %s', e)"),
+        ("", "self.log.error(e)"),
+        ("import logging\n", "logging.getLogger(__name__).critical(e)"),
+    ],
+)
+def test_receivers_that_may_be_loggers_stay_candidates(head: str, call: str) -> None:
+    text = f"{head}\n\ndef f(self):\n    try:\n        work()\n    except OSError as e:\n        {call}\n"
+    assert _candidates(text) == [call]
+    assert [text[f.start : f.end] for f in check(text)] == [call]

@@ -8,7 +8,6 @@ check runs `findings`, on the narrowed module (_except_print_narrow.py) when it 
 from __future__ import annotations
 
 import enum
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -31,6 +30,7 @@ from handrail.codemods.errors._except_print_narrow import Narrowed, narrow
 from handrail.codemods.errors._except_print_reader import MessageReader
 from handrail.codemods.errors._py import import_head, offsets, with_module_logger
 from handrail.codemods.errors.except_print import (
+    LOGGERISH,
     REPORTING_METHODS,
     Marker,
     Part,
@@ -166,7 +166,6 @@ STYLES = {
     Kind.LOGURU: Style.BRACE,
     Kind.OTHER: Style.FSTRING,
 }
-_LOGGERISH = re.compile(r"^_*(?:\w+_)?(?:log|logger)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -377,7 +376,7 @@ class FileAnalysis:
         last = receiver.value if isinstance(receiver, cst.Name) else None
         if isinstance(receiver, cst.Attribute):
             last = receiver.attr.value
-        return Kind.OTHER if last is not None and _LOGGERISH.match(last) else None
+        return Kind.OTHER if last is not None and LOGGERISH.match(last) else None
 
     def plan(self, site: Site, kind: Kind, kept: Sequence[cst.Arg]) -> Plan | None:
         func = site.call.func

@@ -191,6 +191,8 @@ def string_literal(value: str, quote: str = '"') -> str:
 # -- which files and calls can hold a finding --------------------------------------------
 
 REPORTING_METHODS = ("error", "critical")
+# A receiver name that reads like a logger: `log`, `logger`, `_LOG`, `app_logger`.
+LOGGERISH = re.compile(r"^_*(?:\w+_)?(?:log|logger)$", re.IGNORECASE)
 # `print(` or `.error(`/`.critical(`, with whatever libcst allows in between: whitespace, line
 # continuations, comments, parentheses around the callee (`(print)(e)`).
 _GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"  # a comment runs to the line's end: no backtracking into it
@@ -214,17 +216,43 @@ def _may_have_sites(ctx: FileContext) -> bool:
 def candidate_calls(root: SgNode, loose: bool = False) -> Iterator[SgNode]:
     """A superset of the calls the libcst analysis may report (narrowing keeps the statements
     that hold one): in an `except ... as name:` clause, shaped like `print(...)` or
-    `<anything>.error/critical(...)`, with `name` in their arguments (`loose`: any reporting
-    call in any clause)."""
+    `<receiver>.error/critical(...)` where the receiver may be a logger (see `_may_be_logger`),
+    with `name` in their arguments (`loose`: any reporting call in any clause)."""
+    text: str | None = None
     for clause in root.find_all(kind="except_clause"):
         mention = _bound_name_pattern(clause)
         if mention is None and not loose:
             continue  # no `as name`: nothing of the exception can be reported
         for call in clause.find_all(kind="call"):
-            if _reporting_call(call) and (
+            if not _reporting_call(call) or not (
                 loose or (mention is not None and mention.search(_arguments_text(call)))
             ):
-                yield call
+                continue
+            receiver = _receiver(call)
+            if receiver is not None:
+                text = root.text() if text is None else text
+                if not _may_be_logger(receiver, text):
+                    continue
+            yield call
+
+
+def _may_be_logger(receiver: SgNode, text: str) -> bool:
+    """Whether `receiver.error(...)` may be a logger's, as the analysis decides with scope
+    analysis: a name or attribute that reads like a logger (`log`, `self.logger`), a call
+    (`logging.getLogger(...)`), or a name the module imports (`logging`, loguru's `logger`
+    under another name) or binds to `getLogger(...)`. `self.error(...)`, `parser.error(...)`
+    are neither, and cost a file libcst's parse no more."""
+    if receiver.kind() == "attribute":
+        attribute = receiver.field("attribute")
+        return attribute is None or LOGGERISH.match(attribute.text()) is not None
+    if receiver.kind() != "identifier":
+        return True  # a call, a subscript...: left to the analysis
+    name = re.escape(receiver.text())
+    if LOGGERISH.match(receiver.text()):
+        return True
+    imported = rf"\bimport[ \t]+(?:\([^)]*|[^\r\n]*)(?<![\w.]){name}(?!\w)"
+    bound = rf"(?<![\w.]){name}[ \t]*(?::[^=\r\n]*)?=(?!=)[^\r\n]*(?:\r?\n[^\r\n]*){{0,2}}?getLogger\b"
+    return re.search(imported, text) is not None or re.search(bound, text) is not None
 
 
 def _bound_name_pattern(clause: SgNode) -> re.Pattern[str] | None:
@@ -238,19 +266,30 @@ def _bound_name_pattern(clause: SgNode) -> re.Pattern[str] | None:
     return None
 
 
-def _reporting_call(call: SgNode) -> bool:
-    """`print(...)` or `<anything>.error/critical(...)`, by shape (names are resolved later);
-    a parenthesized callee counts, as libcst sees through its parentheses."""
+def _callee(call: SgNode) -> SgNode | None:
+    """The called expression; a parenthesized one is seen through, as libcst does."""
     function = call.field("function")
     while function is not None and function.kind() == "parenthesized_expression":
         inner = [child for child in function.children() if child.is_named() and child.kind() != "comment"]
         function = inner[0] if len(inner) == 1 else None
+    return function
+
+
+def _reporting_call(call: SgNode) -> bool:
+    """`print(...)` or `<anything>.error/critical(...)`, by shape (names are resolved later)."""
+    function = _callee(call)
     if function is None:
         return False
     if function.kind() == "identifier":
         return function.text() == "print"
     attribute = function.field("attribute") if function.kind() == "attribute" else None
     return attribute is not None and attribute.text() in REPORTING_METHODS
+
+
+def _receiver(call: SgNode) -> SgNode | None:
+    """`x` in `x.error(...)` (None for `print(...)`)."""
+    function = _callee(call)
+    return function.field("object") if function is not None and function.kind() == "attribute" else None
 
 
 def _arguments_text(call: SgNode) -> str:
