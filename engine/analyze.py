@@ -7,7 +7,6 @@ that one tree.
 
 from __future__ import annotations
 
-import json
 import os
 import traceback
 from collections.abc import Collection, Mapping, Sequence
@@ -39,7 +38,7 @@ class FileJob:
     options: Mapping[str, Mapping[str, Any]]
     explicit: bool = False
     cache_dir: Path | None = None
-    salt: str = ""  # identifies handrail's code; part of every cache key
+    salt: str = ""  # identifies handrail's code and the rules' options (see cache.rules_salt)
     stamp: Stamp = NO_STAMP  # when discovered
 
     @property
@@ -47,18 +46,16 @@ class FileJob:
         return Path(self.file)
 
     def cache_key(self, digest: str) -> str:
-        options = json.dumps(self.options, sort_keys=True, default=str)
-        deps = sorted(self.project.dependencies)
+        # What all files share (code, options: the salt) and what a project shares are
+        # computed once, not per file: this runs for every file of a cached run.
         return AnalysisCache.key(
-            self.salt,
-            self.file,
-            self.display,
-            digest,
-            self.rule_ids,
-            options,
-            str(self.project.root),
-            deps,
+            self.salt, self.file, self.display, digest, self.rule_ids, _project_key(self.project)
         )
+
+
+@cache
+def _project_key(project: ProjectInfo) -> tuple[str, tuple[str, ...]]:
+    return str(project.root), tuple(sorted(project.dependencies))
 
 
 @dataclass(slots=True)

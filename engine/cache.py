@@ -15,10 +15,12 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import os
 import pickle
 import secrets
 import tempfile
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -43,6 +45,12 @@ def code_fingerprint() -> str:
                 digest.update(f"{path.relative_to(folder)}\n".encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+def rules_salt(options: Mapping[str, Any]) -> str:
+    """The part of every cache key that all files of a run share: handrail's code and the
+    rules' options."""
+    return AnalysisCache.key(code_fingerprint(), json.dumps(options, sort_keys=True, default=str))
 
 
 @cache

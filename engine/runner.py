@@ -27,7 +27,7 @@ from handrail.engine.analyze import (
     prepare,
     rules_for,
 )
-from handrail.engine.cache import AnalysisCache, code_fingerprint
+from handrail.engine.cache import AnalysisCache, rules_salt
 from handrail.engine.config import Config
 from handrail.engine.discovery import DiscoveredFile, discover
 from handrail.engine.languages import Language
@@ -113,8 +113,8 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         max_file_size=config.max_file_size,
     )
     rule_ids = tuple(rule.id for rule in settings.rules)
-    salt = code_fingerprint() if settings.cache_dir is not None else ""
-    index_key = warm_index.index_key(salt, rule_ids, config.rule_options)
+    salt = rules_salt(config.rule_options) if settings.cache_dir is not None else ""
+    index_key = warm_index.index_key(salt, rule_ids)
     index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
     gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
     jobs = _jobs(found.files, settings, rule_ids, salt, found.roots)

@@ -11,11 +11,9 @@ cache entry (see cache.py) per rule set and options, replaced whole by each run.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from handrail.engine.analyze import Analysis, FileJob
 from handrail.engine.cache import AnalysisCache
@@ -53,10 +51,9 @@ class WarmIndex:
         return entry if entry.where == _where(job) else None
 
 
-def index_key(salt: str, rule_ids: Sequence[str], options: Mapping[str, Any]) -> str:
-    return AnalysisCache.key(
-        "warm-index", salt, tuple(rule_ids), json.dumps(options, sort_keys=True, default=str)
-    )
+def index_key(salt: str, rule_ids: Sequence[str]) -> str:
+    """`salt`: see cache.rules_salt (handrail's code and the rules' options)."""
+    return AnalysisCache.key("warm-index", salt, tuple(rule_ids))
 
 
 def load_index(folder: Path, key: str) -> WarmIndex | None:
