@@ -214,7 +214,9 @@ def root_name(expr: cst.BaseExpression) -> str | None:
             return None
 
 
-_SCOPES = (
+# libcst nodes that open a scope of their own: names bound inside them stay inside (shared
+# with except-print).
+SCOPE_NODES = (
     cst.FunctionDef,
     cst.ClassDef,
     cst.Lambda,
@@ -238,12 +240,12 @@ class _Collector(cst.CSTVisitor):
     def on_visit(self, node: cst.CSTNode) -> bool:
         if isinstance(node, cst.FunctionDef | cst.ClassDef) and node is not self.root:
             return False  # their own Function (methods, nested helpers) is analysed on its own
-        if isinstance(node, _SCOPES) and node is not self.root:
+        if isinstance(node, SCOPE_NODES) and node is not self.root:
             self.depth += 1
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(original_node, _SCOPES) and original_node is not self.root:
+        if isinstance(original_node, SCOPE_NODES) and original_node is not self.root:
             self.depth -= 1
         super().on_leave(original_node)
 

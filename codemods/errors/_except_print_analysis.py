@@ -26,6 +26,7 @@ from libcst.metadata import (
     ScopeProvider,
 )
 
+from handrail.codemods._py_loops import SCOPE_NODES
 from handrail.codemods.errors._except_print_narrow import Narrowed, narrow
 from handrail.codemods.errors._except_print_reader import MessageReader
 from handrail.codemods.errors._py import import_head, offsets, with_module_logger
@@ -47,16 +48,6 @@ from handrail.engine.rule import Rule
 # -- where the calls are ----------------------------------------------------------------
 
 Handler = cst.ExceptHandler | cst.ExceptStarHandler
-# Code in these may run after the handler is gone, and they may rebind the exception's name.
-_NESTED_SCOPES = (
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.Lambda,
-    cst.ListComp,
-    cst.SetComp,
-    cst.DictComp,
-    cst.GeneratorExp,
-)
 
 
 @dataclass(frozen=True)
@@ -113,13 +104,14 @@ class SiteCollector(cst.CSTVisitor):
         self._context: list[tuple[Handler, str] | None] = []
 
     def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, _NESTED_SCOPES):
+        # Code in a nested scope may run after the handler is gone, and may rebind its name.
+        if isinstance(node, SCOPE_NODES):
             self._context.append(None)
         return super().on_visit(node)
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
         super().on_leave(original_node)
-        if isinstance(original_node, _NESTED_SCOPES):
+        if isinstance(original_node, SCOPE_NODES):
             self._context.pop()
 
     def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
