@@ -11,24 +11,26 @@ are queries and which `select_related`/`prefetch_related` lookups the queryset n
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from handrail.codemods._py_loop_rule import LoopQueryRule
 from handrail.engine.context import FileContext
-from handrail.engine.languages import PYTHON
-from handrail.engine.model import Applicability, Finding
+from handrail.engine.model import Applicability, Fix
 from handrail.engine.project import ProjectFacts
-from handrail.engine.rule import Example, Rule
+from handrail.engine.rule import Example
 
 if TYPE_CHECKING:
+    import libcst
+
+    from handrail.codemods._py_n_plus_one import Part, PerRow
     from handrail.codemods.django._models import ModelFact
 
 RULE_ID = "django/n-plus-one"
 
 
-class DjangoNPlusOne(Rule):
+class DjangoNPlusOne(LoopQueryRule):
     id = RULE_ID
-    languages = PYTHON
     summary = "A loop over a queryset queries a relation of every row (N+1 queries)"
     why = (
         "Django loads relations lazily: `user.orders.all()` inside `for user in users` sends one "
@@ -146,49 +148,28 @@ class DjangoNPlusOne(Rule):
         "and import sorter afterwards."
     )
 
-    # The words check (`.objects`, get_object_or_404) and collect (`models`) test for:
-    # files without any of them are never parsed.
-    requires = (".objects", "404", "models")
+    query_words = (".objects", "404")  # a queryset, get_object_or_404
+    model_words = ("models",)
     # Querysets and models come from Django: a project in which no file imports it has no
     # finding, and its files are never parsed for this rule. (The literal leads, for speed.)
     project_requires = re.compile(r"django(?:(?<=from django)|(?<=import django))\b")
 
-    def check(self, ctx: FileContext) -> Iterable[Finding]:
-        if "for " not in ctx.text or (".objects" not in ctx.text and "404" not in ctx.text):
-            return
-        module = ctx.cst
-        if module is None:
-            return
-        # Local imports: the analysis needs libcst (~0.4 s to import), which only files that
-        # get this far should pay.
-        from handrail.codemods._py_n_plus_one import Part
+    def sites(self, ctx: FileContext, module: libcst.Module) -> Iterable[tuple[Any, int, int]]:
         from handrail.codemods.django._sites import Analyzer
 
-        for site, start, end in Analyzer(ctx, module).sites():
-            for rewrites in (False, True):
-                yield ctx.finding(self, start, end, "N+1 queries", data=Part(site, rewrites))
+        return Analyzer(ctx, module).sites()
 
-    def collect(self, ctx: FileContext) -> tuple[ModelFact, ...] | None:
-        if "models" not in ctx.text:
-            return None
-        module = ctx.cst
-        if module is None:
-            return None
-        from handrail.codemods.django._models import collect_models  # libcst: see check
+    def models(self, module: libcst.Module) -> tuple[ModelFact, ...]:
+        from handrail.codemods.django._models import collect_models
 
-        return collect_models(module) or None
+        return collect_models(module)
 
-    def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
-        # Local imports (see check): resolve only sees findings of check, whose data needed them.
-        from handrail.codemods._py_n_plus_one import Part, reported
+    def outcome(
+        self, part: Part[Any], project: ProjectFacts
+    ) -> tuple[Sequence[PerRow], str, Fix | None] | None:
         from handrail.codemods.django._lookups import finding_message, plan_fix
         from handrail.codemods.django._models import build_index
 
-        part = finding.data
-        if not isinstance(part, Part):
-            return finding
         index = project.memo(f"{RULE_ID}:models", lambda: build_index(project.facts(RULE_ID)))
-        outcome = plan_fix(part, index, project)
-        if outcome is None:
-            return None
-        return reported(finding, outcome.items, finding_message(part, outcome), outcome.fix)
+        planned = plan_fix(part, index, project)
+        return None if planned is None else (planned.items, finding_message(part, planned), planned.fix)

@@ -11,24 +11,26 @@ which per-row statements are a relationship in disguise, and which loader option
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any
 
+from handrail.codemods._py_loop_rule import LoopQueryRule
 from handrail.engine.context import FileContext
-from handrail.engine.languages import PYTHON
-from handrail.engine.model import Applicability, Finding
+from handrail.engine.model import Applicability, Fix
 from handrail.engine.project import ProjectFacts
-from handrail.engine.rule import Example, Rule
+from handrail.engine.rule import Example
 
 if TYPE_CHECKING:
+    import libcst
+
+    from handrail.codemods._py_n_plus_one import Part, PerRow
     from handrail.codemods.sqlalchemy._models import ClassFact
 
 RULE_ID = "sqlalchemy/n-plus-one"
 
 
-class SqlalchemyNPlusOne(Rule):
+class SqlalchemyNPlusOne(LoopQueryRule):
     id = RULE_ID
-    languages = PYTHON
     summary = "A loop over query results loads or queries every row's relationships (N+1 queries)"
     why = (
         "SQLAlchemy loads relationships lazily by default: reading `user.orders` inside "
@@ -161,9 +163,8 @@ class SqlalchemyNPlusOne(Rule):
         "AddImportsVisitor puts them: run your formatter and import sorter afterwards."
     )
 
-    # The words check (a statement) and collect (a mapped class) test for: files without any
-    # of them are never parsed.
-    requires = ("select(", ".query(", "relationship(", "__tablename__")
+    query_words = ("select(", ".query(")  # a statement, a legacy query
+    model_words = ("relationship(", "__tablename__")
     # Sessions and mapped classes come from SQLAlchemy (or Flask-SQLAlchemy, SQLModel): a
     # project in which no file imports one has no finding, and its files are never parsed for
     # this rule. (The literal leads, for speed.)
@@ -172,42 +173,22 @@ class SqlalchemyNPlusOne(Rule):
         r"|(?<=import flask_sqlalchemy))|model(?:(?<=from sqlmodel)|(?<=import sqlmodel)))\b"
     )
 
-    def check(self, ctx: FileContext) -> Iterable[Finding]:
-        if "for " not in ctx.text or ("select(" not in ctx.text and ".query(" not in ctx.text):
-            return
-        module = ctx.cst
-        if module is None:
-            return
-        # Local imports: the analysis needs libcst (~0.4 s to import), which only files that
-        # get this far should pay.
-        from handrail.codemods._py_n_plus_one import Part
+    def sites(self, ctx: FileContext, module: libcst.Module) -> Iterable[tuple[Any, int, int]]:
         from handrail.codemods.sqlalchemy._sites import Analyzer
 
-        for site, start, end in Analyzer(ctx, module).sites():
-            for rewrites in (False, True):
-                yield ctx.finding(self, start, end, "N+1 queries", data=Part(site, rewrites))
+        return Analyzer(ctx, module).sites()
 
-    def collect(self, ctx: FileContext) -> tuple[ClassFact, ...] | None:
-        if "relationship(" not in ctx.text and "__tablename__" not in ctx.text:
-            return None
-        module = ctx.cst
-        if module is None:
-            return None
-        from handrail.codemods.sqlalchemy._models import collect_classes  # libcst: see check
+    def models(self, module: libcst.Module) -> tuple[ClassFact, ...]:
+        from handrail.codemods.sqlalchemy._models import collect_classes
 
-        return collect_classes(module) or None
+        return collect_classes(module)
 
-    def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
-        # Local imports (see check): resolve only sees findings of check, whose data needed them.
-        from handrail.codemods._py_n_plus_one import Part, reported
+    def outcome(
+        self, part: Part[Any], project: ProjectFacts
+    ) -> tuple[Sequence[PerRow], str, Fix | None] | None:
         from handrail.codemods.sqlalchemy._models import build_index
         from handrail.codemods.sqlalchemy._options import finding_message, plan_fix
 
-        part = finding.data
-        if not isinstance(part, Part):
-            return finding
         index = project.memo(f"{RULE_ID}:classes", lambda: build_index(project.facts(RULE_ID)))
-        outcome = plan_fix(part, index, project)
-        if outcome is None:
-            return None
-        return reported(finding, outcome.items, finding_message(part, outcome), outcome.fix)
+        planned = plan_fix(part, index, project)
+        return None if planned is None else (planned.items, finding_message(part, planned), planned.fix)
