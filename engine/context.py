@@ -59,6 +59,12 @@ class FileContext:
         alone leave the file unparsed)."""
         return "sg" in self.__dict__
 
+    @property
+    def cst_failed(self) -> bool:
+        """Whether some rule asked for the libcst module and libcst could not parse the file
+        (tree-sitter is more lenient: `async = 1` gives it no ERROR node)."""
+        return "cst" in self.__dict__ and self.__dict__["cst"] is None and self.language is Language.PYTHON
+
     @cached_property
     def cst(self) -> libcst.Module | None:
         """The libcst module of a Python file, or None when libcst cannot parse it."""

@@ -148,9 +148,18 @@ def test_crlf_and_bom_keep_every_byte_outside_the_edits(project: Path) -> None:
     assert path.read_bytes() == b"\xef\xbb\xbf" + FIXED_ROUTE.replace("\n", "\r\n").encode()
 
 
-def test_a_file_with_a_syntax_error_is_reported_and_left_alone(project: Path) -> None:
+@pytest.mark.parametrize(
+    "text",
+    [
+        ROUTE.replace("res.json({ page: query.page });", "res.json({ page: query.page );"),
+        # tree-sitter repairs this one without an ERROR node (a MISSING `}`): the file has a
+        # finding, so the full check runs and catches it.
+        ROUTE + "\nexport function unfinished() {\n",
+    ],
+    ids=["error node", "missing brace"],
+)
+def test_a_file_with_a_syntax_error_is_reported_and_left_alone(project: Path, text: str) -> None:
     broken = project / "src" / "broken.ts"
-    text = ROUTE.replace("res.json({ page: query.page });", "res.json({ page: query.page );")
     broken.write_text(text)
     result = run_handrail(["fix"], project)
     assert result.exit_code == 1
@@ -343,3 +352,13 @@ def test_paths_are_shown_relative_to_the_working_folder_even_at_the_root(tmp_pat
     result = run_handrail(["scan", "--format", "json", "--no-cache", str(named)], Path("/"))
     [finding] = json.loads(result.stdout)["findings"]
     assert finding["path"] == named.as_posix()
+
+
+def test_python_that_only_cpython_rejects_is_reported_and_left_alone(tmp_path: Path) -> None:
+    # tree-sitter parses `async = 1` without an ERROR node; CPython (and libcst) do not.
+    text = "async = 1\n\n\ndef f():\n    try:\n        g()\n    except OSError as e:\n        print(e)\n"
+    (tmp_path / "job.py").write_text(text)
+    result = run_handrail(["fix", "--unsafe-fixes"], tmp_path)
+    assert result.exit_code == 1
+    assert "job.py" in result.stderr and "syntax error" in result.stderr
+    assert (tmp_path / "job.py").read_text() == text
