@@ -23,9 +23,7 @@ from handrail.engine.project import ProjectInfo
 from handrail.engine.rule import Rule
 from handrail.engine.source import NO_STAMP, Source, Stamp, Unreadable, read_source, stamp_of
 from handrail.engine.suppressions import MARKER, Suppression, find_suppressions
-from handrail.engine.syntax import first_problem
-
-_LOOKS_BROKEN: list[Any] = [{"kind": "ERROR"}, {"regex": "^$"}]
+from handrail.engine.syntax import first_problem, looks_broken
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +175,7 @@ def analyze_text(
     # broken (an ERROR node, or an empty one: how ast-grep shows a MISSING `)`), or where a
     # finding depends on the text being whole (for Python, CPython's parser is stricter).
     # A file no rule parsed is not parsed for this alone; one libcst could not read is checked.
-    if analysis.findings or ctx.cst_failed or (ctx.parsed and ctx.root.find(any=_LOOKS_BROKEN) is not None):
+    if analysis.findings or ctx.cst_failed or (ctx.parsed and looks_broken(ctx.root)):
         problem = first_problem(text, language)
         if problem is not None:
             analysis.syntax_error = f"{problem}; files that do not parse are never fixed"

@@ -11,11 +11,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import cache
+from typing import Any
 
 import tree_sitter
 import tree_sitter_javascript
 import tree_sitter_python
 import tree_sitter_typescript
+from ast_grep_py import SgNode
 
 from handrail.engine.languages import Language
 
@@ -39,6 +41,15 @@ def _parser(language: Language) -> tree_sitter.Parser:
         Language.PYTHON: tree_sitter_python.language,
     }[language]()
     return tree_sitter.Parser(tree_sitter.Language(grammar))
+
+
+# How a syntax error shows in ast-grep's tree: an ERROR node, or an empty one (a MISSING `)`).
+_LOOKS_BROKEN: list[Any] = [{"kind": "ERROR"}, {"regex": "^$"}]
+
+
+def looks_broken(root: SgNode) -> bool:
+    """A cheap look at an ast-grep tree already built: `first_problem` parses again."""
+    return root.find(any=_LOOKS_BROKEN) is not None
 
 
 def first_problem(text: str, language: Language) -> SyntaxProblem | None:
