@@ -8,6 +8,7 @@ import json
 import time
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -43,13 +44,39 @@ def _scan(project: Path, *args: str) -> tuple[list[tuple[str, int, str]], int]:
     return found, document["summary"]["files_checked"]
 
 
-def test_every_way_through_the_stream_gives_the_same_report(project: Path) -> None:
+@pytest.fixture
+def chunks_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The sizes of the chunks of files handed to worker processes."""
+    sizes: list[int] = []
+    real = runner.ProcessPoolExecutor
+
+    class Counting(real):  # type: ignore[misc, valid-type]
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            sizes.append(len(args[0]) if args else 0)
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", Counting)
+    return sizes
+
+
+def test_every_way_through_the_stream_gives_the_same_report(
+    project: Path, chunks_to_workers: list[int]
+) -> None:
     expected = _scan(project, "--jobs", "1", "--no-cache")
     assert len(expected[0]) == 76 and expected[1] == 150  # 38 + 38 findings; all files checked
-    assert _scan(project, "--jobs", "2", "--no-cache") == expected  # workers read the files
+    assert chunks_to_workers == []
+    # Workers read the files: all 150, then the 112 without a Zod import again for the Zod
+    # rules, once the other files have shown that the project uses Zod (a project gate).
+    assert _scan(project, "--jobs", "2", "--no-cache") == expected
+    assert sum(chunks_to_workers) == 150 + 112
+    chunks_to_workers.clear()
     assert _scan(project, "--jobs", "2") == expected  # cold cache: misses go to workers
+    assert sum(chunks_to_workers) == 150 + 112
+    chunks_to_workers.clear()
     assert _scan(project, "--jobs", "2") == expected  # warm: no file is analysed again
+    assert chunks_to_workers == []  # and no worker is started
     for n in range(0, 40, 4):  # fewer changes than pay for workers: analysed in-process
         path = project / f"src/part{n % 5}/f{n:03}.ts"
         path.write_text(path.read_text() + "// touched\n")
     assert _scan(project, "--jobs", "2") == expected
+    assert chunks_to_workers == []
