@@ -8,21 +8,9 @@ from collections.abc import Iterator
 from ast_grep_py import SgNode
 
 from handrail.codemods._js_bindings import pattern_names
+from handrail.codemods._js_nodes import FUNCTION_KINDS as FUNCTION_KINDS
+from handrail.codemods._js_nodes import TRANSPARENT_KINDS as TRANSPARENT_KINDS
 
-FUNCTION_KINDS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "generator_function",
-        "generator_function_declaration",
-        "arrow_function",
-        "method_definition",
-    }
-)
-# Wrappers that only change the static type (or add parentheses) around a value.
-TRANSPARENT_KINDS = frozenset(
-    {"parenthesized_expression", "as_expression", "non_null_expression", "satisfies_expression"}
-)
 STRING_KINDS = frozenset({"string", "template_string"})
 Key = tuple[int, int, str]
 

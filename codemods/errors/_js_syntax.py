@@ -7,26 +7,8 @@ from collections.abc import Iterator
 
 from ast_grep_py import SgNode
 
-FUNCTION_KINDS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "generator_function",
-        "generator_function_declaration",
-        "arrow_function",
-        "method_definition",
-    }
-)
-# Expressions that only change the static type (or add parentheses) around a value.
-TRANSPARENT_KINDS = frozenset(
-    {
-        "parenthesized_expression",
-        "as_expression",
-        "non_null_expression",
-        "satisfies_expression",
-        "type_assertion",
-    }
-)
+from handrail.codemods._js_nodes import FUNCTION_KINDS as FUNCTION_KINDS
+from handrail.codemods._js_nodes import TRANSPARENT_KINDS as TRANSPARENT_KINDS
 
 
 def key(node: SgNode) -> tuple[int, int, str]:

@@ -7,6 +7,7 @@ import re
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_nodes import pair_key as pair_key
 from handrail.codemods.prisma import _loops as L
 from handrail.engine.model import Edit
 
@@ -14,16 +15,6 @@ MAX_LINE = 100
 
 
 # --- object literals -------------------------------------------------------------------------
-
-
-def pair_key(node: SgNode) -> str | None:
-    """The key of `key: value` (quotes stripped) or of the shorthand `{ key }`."""
-    if node.kind() == "pair":
-        key = node.field("key")
-        return key.text().strip("\"'") if key is not None else None
-    if node.kind() == "shorthand_property_identifier":
-        return node.text()
-    return None
 
 
 def props(obj: SgNode | None) -> list[SgNode]:

@@ -17,17 +17,8 @@ from dataclasses import dataclass
 
 from ast_grep_py import SgNode
 
-FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "function",
-        "arrow_function",
-        "method_definition",
-        "generator_function_declaration",
-        "generator_function",
-    }
-)
+from handrail.codemods._js_nodes import FUNCTION_KINDS as FUNCTIONS
+
 # Array methods that call their callback once per element, all in the same tick.
 ITERATING = {"forEach": "forEach", "map": "map", "flatMap": "map"}
 WRAPPERS = frozenset(

@@ -6,17 +6,8 @@ import re
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_nodes import pair_key as pair_key
 from handrail.codemods.prisma import _loops as L
-
-
-def pair_key(node: SgNode) -> str | None:
-    """The key of a `pair` (`where: ...` -> "where") or shorthand property (`{ where }`)."""
-    if node.kind() == "pair":
-        key = node.field("key")
-        return key.text().strip("\"'") if key is not None else None
-    if node.kind() == "shorthand_property_identifier":
-        return node.text()
-    return None
 
 
 def props(obj: SgNode) -> list[SgNode]:

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_nodes import FUNCTION_KINDS as FUNCTIONS
+
 # Import specifiers that are Zod, with the major version they pin (None: whatever is installed).
 ZOD_MODULES: dict[str, int | None] = {
     "zod": None,
@@ -44,18 +46,6 @@ WRAPPERS = frozenset(
         "satisfies_expression",
         "non_null_expression",
         "type_assertion",
-    }
-)
-
-FUNCTIONS = frozenset(
-    {
-        "function_declaration",
-        "function_expression",
-        "function",
-        "generator_function_declaration",
-        "generator_function",
-        "arrow_function",
-        "method_definition",
     }
 )
 
