@@ -33,7 +33,7 @@ from handrail.engine.discovery import DiscoveredFile, discover
 from handrail.engine.languages import Language
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
-from handrail.engine.project import ProjectFacts, find_root, project_info
+from handrail.engine.project import ProjectFacts, ProjectInfo, find_root, project_info
 from handrail.engine.rule import Rule
 from handrail.engine.source import Source, Unreadable, read_source
 from handrail.engine.suppressions import apply_suppressions
@@ -117,12 +117,13 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     index_key = warm_index.index_key(salt, rule_ids)
     index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
     gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
-    jobs = _jobs(found.files, settings, rule_ids, salt, found.roots)
+    jobs = _jobs(found.files, settings, rule_ids, salt, found.roots, index)
     for result in _analyze_all(jobs, len(found.files), settings.jobs, progress, index):
         gathered.add(result)
 
     def jobs_again(places: list[int]) -> Iterator[FileJob]:
-        return _jobs([found.files[i] for i in places], settings, rule_ids, salt, found.roots)
+        again = _jobs([found.files[i] for i in places], settings, rule_ids, salt, found.roots)
+        return (job for job in again if isinstance(job, FileJob))  # no index: all are jobs
 
     gathered.run_deferred(jobs_again, settings.jobs)
     if settings.cache_dir is not None and gathered.dirty:
@@ -169,21 +170,31 @@ def _jobs(
     rule_ids: tuple[str, ...],
     salt: str,
     known: Mapping[str, bool],
-) -> Iterator[FileJob]:
+    index: WarmIndex | None = None,
+) -> Iterator[FileJob | _Unchanged]:
     """A job per file, made as the analysis takes them (not all held at once); `known`: see
-    `Discovery.roots`."""
-    roots: dict[str, Path] = {}
+    `Discovery.roots`. A file the warm `index` vouches for with nothing to show gets no job:
+    in a warm run that is nearly every file, and a job costs more than the check."""
+    folders: dict[str, tuple[ProjectInfo, str]] = {}
     memo: dict[Path, Path | None] = {}
     cwd = str(settings.cwd)
     for item in files:
         folder = os.path.dirname(item.file)
-        if folder not in roots:
-            roots[folder] = find_root(Path(folder), settings.cwd, memo, known)
+        if folder not in folders:
+            project = project_info(find_root(Path(folder), settings.cwd, memo, known))
+            folders[folder] = project, str(project.root)
+        project, root = folders[folder]
+        display = _display(item.file, cwd)
+        if index is not None:
+            entry = index.unchanged(item.file, item.stamp, (display, root, project.dependencies))
+            if entry is not None and entry.found is None:
+                yield _Unchanged(item.file, entry, project)
+                continue
         yield FileJob(
             file=item.file,
-            display=_display(item.file, cwd),
+            display=display,
             language=item.language,
-            project=project_info(roots[folder]),
+            project=project,
             rule_ids=_for_language(rule_ids, item.language),
             options=settings.config.rule_options,
             explicit=item.explicit,
@@ -191,6 +202,15 @@ def _jobs(
             salt=salt,
             stamp=item.stamp,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _Unchanged:
+    """A file whose indexed analysis is empty (see `_jobs`): checked, nothing to show."""
+
+    file: str
+    entry: Entry
+    project: ProjectInfo
 
 
 def _display(file: str, cwd: str) -> str:
@@ -221,9 +241,16 @@ class _Gathered:
         self.dirty = False  # some entry is new or changed: the warm index must be rewritten
         self._seen = 0
 
-    def add(self, result: FileResult) -> None:
-        job, analysis = result.job, result.analysis
+    def add(self, result: FileResult | _Unchanged) -> None:
         place, self._seen = self._seen, self._seen + 1
+        if isinstance(result, _Unchanged):
+            self.checked += 1
+            if result.project.root not in self.projects:
+                self.projects[result.project.root] = ProjectFacts(result.project)
+            if self.indexing:
+                self.entries[result.file] = result.entry
+            return
+        job, analysis = result.job, result.analysis
         if result.skipped:
             self.skipped.append(result.skipped)
         if result.error:
@@ -393,8 +420,12 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
 
 
 def _analyze_all(
-    jobs: Iterable[FileJob], total: int, workers: int, progress: Progress | None, index: WarmIndex | None
-) -> Iterator[FileResult]:
+    jobs: Iterable[FileJob | _Unchanged],
+    total: int,
+    workers: int,
+    progress: Progress | None,
+    index: WarmIndex | None,
+) -> Iterator[FileResult | _Unchanged]:
     """Results in the order of `jobs`, streamed: only a few chunks of files are in flight at a
     time, so memory does not grow with the number of files. With a cache, files are looked up
     here first (in the warm index by stamp, else read and looked up by content); only misses
@@ -407,10 +438,12 @@ def _analyze_all(
         yield result
 
 
-def _look_up(job: FileJob, index: WarmIndex | None) -> FileResult | FileJob | tuple[FileJob, Source]:
+def _look_up(
+    job: FileJob | _Unchanged, index: WarmIndex | None
+) -> FileResult | _Unchanged | FileJob | tuple[FileJob, Source]:
     """A finished result (a cache hit, or unreadable), else the work left: the job, or the job
     and its text when it was read here to look it up."""
-    if job.cache_dir is None:
+    if isinstance(job, _Unchanged) or job.cache_dir is None:
         return job
     entry = index.lookup(job) if index is not None else None
     if entry is not None and (hit := _from_index(job, entry)) is not None:
@@ -437,15 +470,15 @@ class _Chunk:
 
 
 def _in_order(
-    jobs: Iterable[FileJob], total: int, workers: int, index: WarmIndex | None
-) -> Iterator[FileResult]:
+    jobs: Iterable[FileJob | _Unchanged], total: int, workers: int, index: WarmIndex | None
+) -> Iterator[FileResult | _Unchanged]:
     if workers == 1 or total < POOL_THRESHOLD:
         for job in jobs:
             looked = _look_up(job, index)
-            yield looked if isinstance(looked, FileResult) else _work([looked])[0]
+            yield looked if isinstance(looked, FileResult | _Unchanged) else _work([looked])[0]
         return
     size, ahead = _chunk(total, workers), workers * 4  # chunks in flight: keeps workers busy
-    queue: deque[FileResult | tuple[_Chunk, int]] = deque()
+    queue: deque[FileResult | _Unchanged | tuple[_Chunk, int]] = deque()
     waiting: list[_Chunk] = []  # full chunks not submitted: the pool has not been started yet
     flying: deque[_Chunk] = deque()
     current = _Chunk()
@@ -458,7 +491,7 @@ def _in_order(
 
         for job in jobs:
             looked = _look_up(job, index)
-            if isinstance(looked, FileResult):
+            if isinstance(looked, FileResult | _Unchanged):
                 queue.append(looked)
             else:
                 queue.append((current, len(current.items)))

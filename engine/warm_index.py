@@ -45,10 +45,15 @@ class WarmIndex:
     entries: Mapping[str, Entry]  # absolute path -> entry
 
     def lookup(self, job: FileJob) -> Entry | None:
-        entry = self.entries.get(job.file)
-        if entry is None or entry.stamp != job.stamp or max(job.stamp[1:3]) >= self.started_ns - RACY_NS:
+        return self.unchanged(job.file, job.stamp, _where(job))
+
+    def unchanged(self, file: str, stamp: Stamp, where: tuple[str, str, frozenset[str]]) -> Entry | None:
+        """The entry for `file` when its stamp, place and project are those indexed (and the
+        stamp is not racy), else None."""
+        entry = self.entries.get(file)
+        if entry is None or entry.stamp != stamp or max(stamp[1:3]) >= self.started_ns - RACY_NS:
             return None
-        return entry if entry.where == _where(job) else None
+        return entry if entry.where == where else None
 
 
 def index_key(salt: str, rule_ids: Sequence[str]) -> str:
