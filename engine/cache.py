@@ -18,8 +18,6 @@ import hmac
 import json
 import os
 import pickle
-import secrets
-import tempfile
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -59,6 +57,8 @@ def _secret() -> bytes:
     path = base / "cache-key"
     with contextlib.suppress(OSError):
         return path.read_bytes()
+    import secrets  # once per user, ever: not worth importing on every run
+
     key = secrets.token_bytes(32)
     try:
         base.mkdir(parents=True, exist_ok=True)
@@ -98,6 +98,8 @@ class AnalysisCache:
             return None
 
     def store(self, key: str, value: Any) -> None:
+        import tempfile  # only runs that write pay for it (a warm run writes nothing)
+
         body = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
         target = self._path(key)
         tmp: str | None = None

@@ -13,8 +13,7 @@ from handrail.engine import github_api
 from handrail.engine.github_api import PullRequest
 from handrail.engine.model import Applicability, FileError
 from handrail.engine.narrowing import Narrowed, fix_narrowed, left_out_note
-from handrail.engine.reporters import github, patch, sarif
-from handrail.engine.reporters.text import count
+from handrail.engine.reporters import count, github, patch, sarif
 from handrail.engine.rule import Rule
 
 

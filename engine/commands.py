@@ -7,24 +7,24 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
-from rich.console import Console
 
-from handrail.engine import baseline as baselines
-from handrail.engine.baseline import BaselineError
 from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.config import ConfigError, load_config, select_rules
 from handrail.engine.console import stderr_console, stdout_console, wants_color
 from handrail.engine.diff import unified_diff
-from handrail.engine.gitdiff import GitError, diff_base
 from handrail.engine.model import Applicability, Finding
 from handrail.engine.narrowing import Narrowed, Narrowing, fix_narrowed, left_out_note, narrow
+from handrail.engine.reporters import count
 from handrail.engine.reporters import text as text_report
 from handrail.engine.reporters.diffs import print_diff
 from handrail.engine.rule import Rule
 from handrail.engine.runner import ScanResult, Settings, scan
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 CONTEXT = {"help_option_names": ["-h", "--help"]}
@@ -149,7 +149,6 @@ def _prepare(
 
 
 def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) -> ScanResult:
-    err = stderr_console(no_color)
     progress: Any = None  # a rich Progress, once one is shown
     task: Any = None
 
@@ -166,7 +165,7 @@ def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) ->
                 BarColumn(),
                 MofNCompleteColumn(),
                 TimeRemainingColumn(),
-                console=err,
+                console=stderr_console(no_color),
                 transient=True,
             )
             progress.start()
@@ -178,7 +177,8 @@ def _run_scan(settings: Settings, quiet: bool, verbose: bool, no_color: bool) ->
     finally:
         if progress is not None:
             progress.stop()
-    if verbose:
+    if verbose and result.skipped:
+        err = stderr_console(no_color)
         for skipped in result.skipped:
             err.print(f"skipped {skipped.path}: {skipped.reason}")
     return result
@@ -193,6 +193,13 @@ def _text_of(result: ScanResult) -> Callable[[str], str]:
 
 
 def _narrowing(diff_ref: str | None, baseline_file: Path | None, cwd: Path) -> Narrowing:
+    if diff_ref is None and baseline_file is None:
+        return Narrowing()
+    # Imported only when asked for (git's client and the baseline format are not free).
+    from handrail.engine import baseline as baselines
+    from handrail.engine.baseline import BaselineError
+    from handrail.engine.gitdiff import GitError, diff_base
+
     try:
         diff = diff_base(diff_ref, cwd) if diff_ref is not None else None
         baseline = baselines.load(baseline_file) if baseline_file is not None else None
@@ -202,15 +209,15 @@ def _narrowing(diff_ref: str | None, baseline_file: Path | None, cwd: Path) -> N
 
 
 def _report(result: ScanResult, output_format: str, quiet: bool, no_color: bool, note: str | None) -> None:
-    out, err = stdout_console(no_color), stderr_console(no_color)
     errors = [*result.errors, *result.internal_errors]
-    if output_format != "text":
+    if output_format != "text":  # no console unless something goes to stderr (rich is slow to import)
         sys.stdout.write(_renderer(output_format)(result, _text_of(result)))
-        if output_format in ("rdjsonl", "gitlab"):  # these formats have no place for errors
-            text_report.render_errors(err, errors)
+        if output_format in ("rdjsonl", "gitlab") and errors:  # these formats have no place for errors
+            text_report.render_errors(stderr_console(no_color), errors)
         if note and not quiet:
-            err.print(note)
+            stderr_console(no_color).print(note)
         return
+    out, err = stdout_console(no_color), stderr_console(no_color)
     text_report.render_findings(out, result.findings, _text_of(result))
     text_report.render_errors(err, errors)
     if not quiet:
@@ -271,6 +278,9 @@ def scan_command(
 
 
 def _record_baseline(result: ScanResult, path: Path, quiet: bool, no_color: bool) -> NoReturn:
+    from handrail.engine import baseline as baselines
+    from handrail.engine.baseline import BaselineError
+
     try:
         baselines.write(path, result.findings, _text_of(result))
     except BaselineError as exc:
@@ -278,7 +288,7 @@ def _record_baseline(result: ScanResult, path: Path, quiet: bool, no_color: bool
     err = stderr_console(no_color)
     text_report.render_errors(err, [*result.errors, *result.internal_errors])
     if not quiet:
-        err.print(f"Recorded {text_report.count(len(result.findings), 'finding')} in {path}.")
+        err.print(f"Recorded {count(len(result.findings), 'finding')} in {path}.")
     _exit(False, bool(result.errors), bool(result.internal_errors), exit_zero=True)
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from rich.console import Console
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def wants_color(stream: TextIO, no_color: bool) -> bool:
@@ -18,6 +19,9 @@ def wants_color(stream: TextIO, no_color: bool) -> bool:
 
 
 def make_console(stream: TextIO, no_color: bool) -> Console:
+    # Imported here: rich takes ~25 ms to import, which a run writing JSON never needs.
+    from rich.console import Console
+
     color = wants_color(stream, no_color)
     return Console(
         file=stream,

@@ -41,8 +41,9 @@ from handrail.engine.console import stderr_console, stdout_console, wants_color
 from handrail.engine.editor import EditorFailed, edit_change
 from handrail.engine.hunks import Hunk, hunk_diff
 from handrail.engine.model import Applicability, FileError, Finding
+from handrail.engine.reporters import count
 from handrail.engine.reporters.diffs import print_diff
-from handrail.engine.reporters.text import count, render_errors
+from handrail.engine.reporters.text import render_errors
 from handrail.engine.review import Action, FileReview, FileState
 from handrail.engine.rule import Rule
 from handrail.engine.runner import ScanResult, reanalyzer

@@ -15,15 +15,18 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from handrail.engine.analyze import FileResult
-from handrail.engine.baseline import Baseline
 from handrail.engine.fingerprint import finding_lines, fingerprints
-from handrail.engine.gitdiff import DiffBase
 from handrail.engine.lines import LineIndex
 from handrail.engine.model import Applicability, Finding
-from handrail.engine.reporters.text import count
+from handrail.engine.reporters import count
 from handrail.engine.runner import FixResult, Refine, ScanResult, fix
+
+if TYPE_CHECKING:
+    from handrail.engine.baseline import Baseline
+    from handrail.engine.gitdiff import DiffBase
 
 
 @dataclass(frozen=True)

@@ -8,11 +8,10 @@ import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from handrail.codemods import catalog
 from handrail.engine import warm_index
@@ -40,6 +39,9 @@ from handrail.engine.suppressions import apply_suppressions
 from handrail.engine.syntax import first_problem
 from handrail.engine.warm_index import Entry, WarmIndex
 from handrail.engine.writer import WriteRefused, write_fixed
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future, ProcessPoolExecutor
 
 # Below this many files a process pool costs more than it saves.
 POOL_THRESHOLD = 64
@@ -288,6 +290,8 @@ class _Gathered:
         if workers == 1 or len(items) < POOL_THRESHOLD:
             self._merge_deferred(todo, map(analyze_deferred, items))
         else:
+            from concurrent.futures import ProcessPoolExecutor
+
             with ProcessPoolExecutor(max_workers=workers) as pool:
                 work = pool.map(analyze_deferred, items, chunksize=_chunk(len(items), workers))
                 self._merge_deferred(todo, work)
@@ -483,12 +487,19 @@ def _in_order(
     flying: deque[_Chunk] = deque()
     current = _Chunk()
     misses = 0
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool: ProcessPoolExecutor | None = None
 
-        def submit(chunk: _Chunk) -> None:
-            chunk.future = pool.submit(_work, chunk.items)
-            flying.append(chunk)
+    def submit(chunk: _Chunk) -> None:
+        nonlocal pool
+        if pool is None:
+            # Imported and started on the first submit: a warm run pays for neither.
+            from concurrent.futures import ProcessPoolExecutor
 
+            pool = ProcessPoolExecutor(max_workers=workers)
+        chunk.future = pool.submit(_work, chunk.items)
+        flying.append(chunk)
+
+    try:
         for job in jobs:
             looked = _look_up(job, index)
             if isinstance(looked, FileResult | _Unchanged):
@@ -540,6 +551,9 @@ def _in_order(
                 yield head[0].result(head[1])
             else:
                 yield head
+    finally:
+        if pool is not None:
+            pool.shutdown()
 
 
 def _from_index(job: FileJob, entry: Entry) -> FileResult | None:

@@ -11,15 +11,13 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
-
-import tree_sitter
-import tree_sitter_javascript
-import tree_sitter_python
-import tree_sitter_typescript
-from ast_grep_py import SgNode
+from typing import TYPE_CHECKING, Any
 
 from handrail.engine.languages import Language
+
+if TYPE_CHECKING:
+    import tree_sitter
+    from ast_grep_py import SgNode
 
 
 @dataclass(frozen=True)
@@ -34,6 +32,12 @@ class SyntaxProblem:
 
 @cache
 def _parser(language: Language) -> tree_sitter.Parser:
+    # Imported on the first full check: most runs (warm ones, clean files) need none.
+    import tree_sitter
+    import tree_sitter_javascript
+    import tree_sitter_python
+    import tree_sitter_typescript
+
     grammar = {
         Language.TYPESCRIPT: tree_sitter_typescript.language_typescript,
         Language.TSX: tree_sitter_typescript.language_tsx,

@@ -4,6 +4,7 @@ without a cache reports, in the same order."""
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
 import time
 from pathlib import Path
@@ -48,14 +49,15 @@ def _scan(project: Path, *args: str) -> tuple[list[tuple[str, int, str]], int]:
 def chunks_to_workers(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The sizes of the chunks of files handed to worker processes."""
     sizes: list[int] = []
-    real = runner.ProcessPoolExecutor
+    real = concurrent.futures.ProcessPoolExecutor
 
     class Counting(real):  # type: ignore[misc, valid-type]
         def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
             sizes.append(len(args[0]) if args else 0)
             return super().submit(fn, *args, **kwargs)
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", Counting)
+    # The runner imports it when it starts a pool (a warm run never does).
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", Counting)
     return sizes
 
 

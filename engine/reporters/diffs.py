@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 def print_diff(diff: str, console: Console, color: bool) -> None:
@@ -14,6 +15,8 @@ def print_diff(diff: str, console: Console, color: bool) -> None:
         sys.stdout.write(diff)
         sys.stdout.flush()
         return
+    from rich.text import Text  # only for a terminal: rich is slow to import
+
     for line in diff.splitlines():
         style = ""
         if line.startswith(("diff --git", "--- ", "+++ ")):

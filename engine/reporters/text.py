@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
-
-from rich.console import Console
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from handrail.engine.lines import LineIndex
 from handrail.engine.model import Applicability, FileError, Finding, Severity
+from handrail.engine.reporters import count
 from handrail.engine.runner import FixResult, ScanResult
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+# rich (~25 ms to import) is imported by the functions that print: the summaries and `count`
+# serve runs that write JSON too.
 
 _SEVERITY_STYLE = {Severity.ERROR: "bold red", Severity.WARNING: "yellow", Severity.INFO: "cyan"}
 _FIX_LABEL = {
@@ -20,13 +25,11 @@ _FIX_LABEL = {
 }
 
 
-def count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
 def render_findings(
     console: Console, findings: Iterable[Finding], text_of: Callable[[str], str], frames: bool = True
 ) -> None:
+    from rich.text import Text
+
     current: str | None = None
     lines: LineIndex | None = None
     for finding in findings:
@@ -53,6 +56,8 @@ def render_findings(
 
 
 def _frame(console: Console, lines: LineIndex, finding: Finding) -> None:
+    from rich.text import Text
+
     line, column = lines.position(finding.start)
     end_line, end_column = lines.position(finding.end)
     first = max(1, line - 1)
@@ -91,6 +96,8 @@ def scan_summary(scan: ScanResult) -> str:
 
 
 def render_errors(console: Console, errors: Iterable[FileError]) -> None:
+    from rich.text import Text
+
     for error in errors:
         line = Text("error: ", style="bold red")
         line.append(f"{error.path}: {error.message}")
@@ -98,6 +105,8 @@ def render_errors(console: Console, errors: Iterable[FileError]) -> None:
 
 
 def render_fix_report(console: Console, result: FixResult, dry_run: bool) -> None:
+    from rich.text import Text
+
     verb = "would fix" if dry_run else "fixed"
     for file_fix in result.changed:
         by_rule = Counter(f.rule for f in file_fix.plan.applied)
