@@ -175,8 +175,9 @@ def _jobs(
     index: WarmIndex | None = None,
 ) -> Iterator[FileJob | _Unchanged]:
     """A job per file, made as the analysis takes them (not all held at once); `known`: see
-    `Discovery.roots`. A file the warm `index` vouches for with nothing to show gets no job:
-    in a warm run that is nearly every file, and a job costs more than the check."""
+    `Discovery.roots`. A file the warm `index` vouches for with nothing to show (but rules
+    deferred by a project gate) gets no job: in a warm run that is nearly every file, and a
+    job costs more than the check."""
     folders: dict[str, tuple[ProjectInfo, str]] = {}
     memo: dict[Path, Path | None] = {}
     cwd = str(settings.cwd)
@@ -189,7 +190,7 @@ def _jobs(
         display = _display(item.file, cwd)
         if index is not None:
             entry = index.unchanged(item.file, item.stamp, (display, root, project.dependencies))
-            if entry is not None and entry.found is None:
+            if entry is not None and (entry.found is None or entry.found.empty_but_deferred):
                 yield _Unchanged(item.file, entry, project)
                 continue
         yield FileJob(
@@ -208,7 +209,8 @@ def _jobs(
 
 @dataclass(frozen=True, slots=True)
 class _Unchanged:
-    """A file whose indexed analysis is empty (see `_jobs`): checked, nothing to show."""
+    """A file whose indexed analysis is empty but for deferred rules (see `_jobs`): checked,
+    nothing to show."""
 
     file: str
     entry: Entry
@@ -245,12 +247,15 @@ class _Gathered:
 
     def add(self, result: FileResult | _Unchanged) -> None:
         place, self._seen = self._seen, self._seen + 1
-        if isinstance(result, _Unchanged):
+        if isinstance(result, _Unchanged):  # as below, for an analysis with nothing else
             self.checked += 1
-            if result.project.root not in self.projects:
-                self.projects[result.project.root] = ProjectFacts(result.project)
+            root = result.project.root
+            if root not in self.projects:
+                self.projects[root] = ProjectFacts(result.project)
             if self.indexing:
                 self.entries[result.file] = result.entry
+            if result.entry.found is not None and result.entry.found.deferred:
+                self.only_deferred.setdefault(root, array("L")).append(place)
             return
         job, analysis = result.job, result.analysis
         if result.skipped:

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import json
 import os
+import time
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -84,6 +86,23 @@ def test_no_file_of_a_project_without_zod_is_run_for_the_zod_rules(
     ]
     assert sorted(zod_runs) == ["api/route.ts", "api/schema.ts"]  # none of tools' files
     assert with_zod.is_dir() and without.is_dir()
+
+
+def test_a_gate_opened_later_reaches_files_the_warm_index_vouched_for(
+    tmp_path: Path, zod_runs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A warm run takes route.ts on trust (no job, its Zod rules still deferred): once schema.ts
+    # imports zod, route.ts must still be run for them, or the fix is not known to be safe.
+    later = time.time_ns() + 60 * 10**9  # the files were saved well before the runs
+    monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
+    untyped = "export const Query = { parse: (query: any) => query };\n"
+    project = _project(tmp_path / "api", {"schema.ts": untyped, "route.ts": ROUTE})
+    assert _findings(project, "--jobs", "1") == []
+    assert _findings(project, "--jobs", "1") == []  # warm: route.ts taken on trust
+    assert zod_runs == []
+    (project / "schema.ts").write_text(SCHEMA)
+    assert _findings(project, "--jobs", "1") == [("schema.ts", "zod/coerce-number", "safe")]
+    assert sorted(zod_runs) == ["route.ts", "schema.ts"]
 
 
 @pytest.mark.parametrize(
