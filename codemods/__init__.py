@@ -11,7 +11,11 @@ from handrail.engine.rule import Rule
 
 @cache
 def catalog() -> tuple[type[Rule], ...]:
-    """All rules, sorted by id. Modules whose names start with `_` hold shared helpers."""
+    """All rules, sorted by id. Modules whose names start with `_` hold shared helpers.
+
+    Every run loads the catalog, warm ones included, so a rule module imports its helpers
+    inside the methods that use them, not at module level (only light ones, constants and base
+    classes, that the class definition itself needs)."""
     from handrail.engine.suppressions import UnusedSuppression
 
     found: dict[str, type[Rule]] = {UnusedSuppression.id: UnusedSuppression}

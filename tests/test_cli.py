@@ -307,6 +307,31 @@ def test_help_and_version_do_not_load_the_engine() -> None:
     assert result.stdout.strip().endswith("[]"), result.stdout
 
 
+def test_loading_the_rule_catalog_loads_no_analysis_code() -> None:
+    # Every run loads the catalog, warm ones included: a rule imports its analysis helpers
+    # when it first works on a file. What the class definitions need is light.
+    light = {
+        "handrail.codemods._js_bindings",
+        "handrail.codemods._js_nodes",
+        "handrail.codemods._py_loop_rule",
+        "handrail.codemods.errors._js_browser",
+        "handrail.codemods.errors._js_scopes",
+        "handrail.codemods.errors._js_syntax",
+        "handrail.codemods.prisma._ops",
+        "handrail.codemods.zod._rule",
+    }
+    code = (
+        "import json, sys; from handrail.codemods import catalog; catalog()\n"
+        "helpers = [m for m in sys.modules if m.startswith('handrail.codemods.')"
+        " and m.rsplit('.', 1)[-1].startswith('_')]\n"
+        "print(json.dumps([helpers, [m for m in ('libcst', 'tree_sitter', 'rich') if m in sys.modules]]))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    helpers, heavy = json.loads(result.stdout)
+    assert set(helpers) <= light, sorted(set(helpers) - light)
+    assert heavy == []
+
+
 def test_quiet_prints_findings_but_no_summary(project: Path) -> None:
     result = run_handrail(["scan", "--quiet"], project)
     assert result.exit_code == 1

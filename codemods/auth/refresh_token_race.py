@@ -5,18 +5,21 @@ from __future__ import annotations
 import posixpath
 from collections.abc import Iterable
 from pathlib import PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.auth import _client, _single_flight
-from handrail.codemods.auth import _syntax as sx
-from handrail.codemods.auth._client import Guard, Site
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.project import ProjectFacts
 from handrail.engine.rule import Example, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.auth._client import Site
+
+# The analysis helpers are imported inside the functions that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code.
 
 RESOLVE_SUFFIXES = ("", ".ts", ".tsx", ".mts", ".js", ".jsx", ".mjs", "/index.ts", "/index.tsx", "/index.js")
 
@@ -167,6 +170,9 @@ class RefreshTokenRace(Rule):
     requires = ("401", "nauthorized", "NAUTHORIZED", "efresh", "EFRESH")
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        from handrail.codemods.auth import _client
+        from handrail.codemods.auth._client import Guard
+
         lowered = ctx.text.lower()
         if "401" not in lowered and "unauthorized" not in lowered:
             return
@@ -187,6 +193,8 @@ class RefreshTokenRace(Rule):
             )
 
     def collect(self, ctx: FileContext) -> Any:
+        from handrail.codemods.auth import _client
+
         if "refresh" not in ctx.text.lower():
             return None
         names = _client.exported_single_flight(ctx.root)
@@ -219,12 +227,16 @@ def _message(site: Site) -> str:
 
 
 def _module_level(handler: SgNode) -> bool:
+    from handrail.codemods.auth import _syntax as sx
+
     return sx.enclosing_function(handler) is None and not any(
         a.kind() in ("class_body", "class_declaration", "class") for a in handler.ancestors()
     )
 
 
 def _fix(ctx: FileContext, site: Site) -> Fix | None:
+    from handrail.codemods.auth import _single_flight
+
     root = ctx.root
     typescript = ctx.language is not Language.JAVASCRIPT
     names = _single_flight.helper_names(root)
@@ -246,6 +258,9 @@ def _fix(ctx: FileContext, site: Site) -> Fix | None:
 
 
 def _import_data(ctx: FileContext, site: Site) -> tuple[str, str, str] | None:
+    from handrail.codemods.auth import _client
+    from handrail.codemods.auth import _syntax as sx
+
     target = sx.callee(site.call)
     if target is None or target.kind() != "identifier":
         return None

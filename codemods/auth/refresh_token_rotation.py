@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.auth import _server
-from handrail.codemods.auth import _syntax as sx
-from handrail.codemods.auth._client import local_functions
-from handrail.codemods.auth._server import Flow
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Edit, Finding, Fix, Severity
 from handrail.engine.rule import Example, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.auth._server import Flow
+
+# The analysis helpers are imported inside the functions that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code.
 
 EXAMPLE_BEFORE = """\
 import express from "express";
@@ -121,6 +124,9 @@ class RefreshTokenRotation(Rule):
     requires = ("erify",)  # verify, jwtVerify, verifyToken
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        from handrail.codemods.auth import _server
+        from handrail.codemods.auth._client import local_functions
+
         if "refresh" not in ctx.text.lower() or "verify" not in ctx.text.lower():
             return
         root = ctx.root
@@ -136,6 +142,8 @@ class RefreshTokenRotation(Rule):
                 yield self._rotation_finding(ctx, flow)
 
     def _query_finding(self, ctx: FileContext, flow: Flow, query: SgNode) -> Finding:
+        from handrail.codemods.auth import _syntax as sx
+
         start, end = ctx.span(query)
         fix = None
         parts = sx.member_parts(query)
@@ -175,6 +183,9 @@ class RefreshTokenRotation(Rule):
 
 def _rotation_fix(ctx: FileContext, flow: Flow) -> Fix | None:
     """Consume the presented token before the first token is issued."""
+    from handrail.codemods.auth import _server
+    from handrail.codemods.auth import _syntax as sx
+
     statement = sx.statement_of(flow.issue)
     fn = sx.enclosing_function(flow.issue)
     token = sx.unwrap(flow.token)
@@ -216,6 +227,9 @@ def _rotation_fix(ctx: FileContext, flow: Flow) -> Fix | None:
 
 def _type_check_fix(ctx: FileContext, flow: Flow) -> Fix | None:
     """Check `type === "refresh"` after verifying, and put that claim into refresh tokens."""
+    from handrail.codemods.auth import _server
+    from handrail.codemods.auth import _syntax as sx
+
     bound = _server.claims_name(flow)
     if bound is None:
         return None

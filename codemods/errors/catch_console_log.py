@@ -4,21 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ast_grep_py import SgNode
 
 from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
-from handrail.codemods.errors._js_import_site import import_site
-from handrail.codemods.errors._js_logger import (
-    LoggerEdit,
-    LoggerPlan,
-    collect_logger_facts,
-    resolve_logger,
-    uses_logger_facts,
-)
-from handrail.codemods.errors._js_modules import relative_imports
-from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
 from handrail.codemods.errors._js_scopes import ErrorScope, error_scopes, is_shadowed, resolves_to
 from handrail.codemods.errors._js_syntax import (
     call_args,
@@ -37,6 +27,13 @@ from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan
+
+# The logger helpers (pino, imports, the project's logger facts) are imported inside the
+# functions that use them: every run loads the rule catalog, warm ones included, and must not
+# pay for them. The syntax and scope helpers are light, and used throughout.
 
 LOSSY_MEMBERS = frozenset({"message"})
 
@@ -59,6 +56,7 @@ class Caught:
     def form(self, node: SgNode) -> str | None:
         """How an expression shows the error: "bare" (`e`), "lossy" (`e.message`, `String(e)`,
         `e.toString()`, `JSON.stringify(e)`), "stack" (`e.stack`), or None."""
+
         node = unwrap(node)
         if self.is_ref(node):
             return "bare"
@@ -90,6 +88,7 @@ class Caught:
     def logs_error(self, ref: SgNode) -> bool:
         """Whether this use of the name puts the error itself (or its message) into the output,
         as opposed to `e.code`, `e instanceof X` or `typeof e`."""
+
         node = outer(ref)
         parent = node.parent()
         if parent is None:
@@ -158,6 +157,7 @@ class Split:
 
 def split_arg(arg: SgNode, caught: Caught, text: str) -> Split | None:
     """Recognize an argument whose last piece is the error and everything before it is text."""
+
     node = unwrap(arg)
     if node.kind() == "template_string":
         subs = [c for c in named_children(node) if c.kind() == "template_substitution"]
@@ -186,6 +186,7 @@ def split_arg(arg: SgNode, caught: Caught, text: str) -> Split | None:
 
 def concat_split(left: SgNode, text: str) -> Split:
     """The text part of `left + e`, where `left` may itself be a chain `"a" + id + ": "`."""
+
     if is_stringy(left):
         return Split("", unwrap(left).text(), "", True)
     inner = unwrap(left)
@@ -256,6 +257,7 @@ def _leftover_stringify(
     args: list[SgNode], caught: Caught, consumed: set[tuple[int, int, str]]
 ) -> Iterator[SgNode]:
     """`JSON.stringify(e)` calls that stay in string form (inside a larger argument)."""
+
     for arg in args:
         if key(arg) in consumed:
             continue
@@ -275,6 +277,7 @@ PINO_RESERVED = frozenset({"msg", "level", "time", "pid", "hostname", "err", "un
 def pino_args(args: list[SgNode], caught: Caught, text: str, quote: str) -> str | None:
     """`({ err: e, id }, "message")` for a console.log whose arguments are: an optional message
     first, the error (possibly inside the message), and plain identifiers; else None."""
+
     message: str | None = None
     fields: list[str] = []
     has_error = False
@@ -379,7 +382,11 @@ class CatchConsoleLog(Rule):
     @classmethod
     def may_match(cls, text: str, project: ProjectInfo) -> bool:
         # check needs `console.log` in the text; collect reads every file of a pino project.
-        return "console.log" in text or uses_logger_facts(project)
+        if "console.log" in text:
+            return True
+        from handrail.codemods.errors._js_logger import uses_logger_facts
+
+        return uses_logger_facts(project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         root = ctx.root
@@ -406,6 +413,9 @@ class CatchConsoleLog(Rule):
     def _finding(
         self, ctx: FileContext, call: SgNode, caught: Caught, quote: str, pino: _PinoContext | None
     ) -> Finding:
+        from handrail.codemods.errors._js_logger import LoggerEdit
+        from handrail.codemods.errors._js_pino import logger_in_scope
+
         result = rewrite(call, caught, ctx, quote)
         start, end = ctx.span(call)
         message = f"console.log() of the caught error `{caught.name}`: {result.detail}"
@@ -420,9 +430,15 @@ class CatchConsoleLog(Rule):
         return ctx.finding(self, start, end, message, fix=fix, data=data)
 
     def collect(self, ctx: FileContext) -> Any:
+        from handrail.codemods.errors._js_logger import collect_logger_facts
+
         return collect_logger_facts(ctx)
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        if finding.data is None:
+            return finding  # no pino plan to finish: a warm run need not load the logger code
+        from handrail.codemods.errors._js_logger import resolve_logger
+
         return resolve_logger(finding, project, self.id)
 
 
@@ -435,6 +451,10 @@ class _PinoContext:
     to import one."""
 
     def __init__(self, ctx: FileContext, logger_name: str) -> None:
+        from handrail.codemods.errors._js_import_site import import_site
+        from handrail.codemods.errors._js_modules import relative_imports
+        from handrail.codemods.errors._js_pino import local_loggers
+
         root = ctx.root
         self.ctx = ctx
         self.logger_name = logger_name
@@ -444,6 +464,8 @@ class _PinoContext:
         self.name_taken = logger_name in identifier_names(root)
 
     def plan(self, site: SgNode, edit: LoggerEdit) -> LoggerPlan:
+        from handrail.codemods.errors._js_logger import LoggerPlan
+
         visible = tuple(b for b in self.imported if not is_shadowed(site, b.local))
         return LoggerPlan(
             path=self.ctx.path.as_posix(),

@@ -4,23 +4,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ast_grep_py import SgNode
 
+from handrail.codemods._js_nodes import FUNCTION_KINDS
 from handrail.codemods.errors._js_browser import is_client_file, runs_in_browser
-from handrail.codemods.errors._js_logger import (
-    LoggerEdit,
-    LoggerPlan,
-    collect_logger_facts,
-    resolve_logger,
-    uses_logger_facts,
-)
-from handrail.codemods.errors._js_modules import relative_imports
-from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
 from handrail.codemods.errors._js_scopes import ErrorScope, catch_scopes, is_shadowed
 from handrail.codemods.errors._js_syntax import (
-    FUNCTION_KINDS,
     call_args,
     callee_path,
     descendants,
@@ -37,6 +28,13 @@ from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan
+
+# The logger helpers (pino, imports, the project's logger facts) are imported inside the
+# functions that use them: every run loads the rule catalog, warm ones included, and must not
+# pay for them. The syntax, scope and node-kind helpers are light, and used throughout.
 
 # `<x>.status(500)`, `reply.code(500)`, `res.sendStatus(500)`, `res.writeHead(500)`.
 STATUS_METHODS = frozenset({"status", "code", "sendStatus", "writeHead"})
@@ -69,6 +67,7 @@ def is_status_500(node: SgNode) -> bool:
 
 def response_500(node: SgNode) -> bool:
     """Whether an expression node itself sets status 500 on a response."""
+
     kind = node.kind()
     if kind == "call_expression":
         callee, args = node.field("function"), call_args(node)
@@ -95,6 +94,7 @@ def response_500(node: SgNode) -> bool:
 
 def _status_option(args: list[SgNode]) -> bool:
     """`(body, { status: 500 })`."""
+
     if len(args) < 2 or unwrap(args[1]).kind() != "object":
         return False
     for pair in named_children(unwrap(args[1])):
@@ -106,6 +106,7 @@ def _status_option(args: list[SgNode]) -> bool:
 
 def own_nodes(body: SgNode) -> Iterator[SgNode]:
     """Descendants of a catch body that belong to it (see NOT_OWN_KINDS)."""
+
     return descendants(body, prune=NOT_OWN_KINDS)
 
 
@@ -118,6 +119,7 @@ def is_logging_call(call: SgNode) -> bool:
 
 def _in_response(call: SgNode) -> bool:
     """Whether `call` is part of building the response: a response method or inside one's arguments."""
+
     for node in [call, *call.ancestors()]:
         if node.kind() in ("statement_block", "expression_statement", "return_statement"):
             return False
@@ -137,6 +139,7 @@ def _in_response(call: SgNode) -> bool:
 
 def handles_error(scope: ErrorScope, nodes: list[SgNode]) -> bool:
     """Whether the catch logs, rethrows, forwards (`next(e)`) or hands the error to a function."""
+
     refs = {key(r) for r in scope.references()}
     for node in nodes:
         if node.kind() == "throw_statement":
@@ -164,6 +167,7 @@ def handles_error(scope: ErrorScope, nodes: list[SgNode]) -> bool:
 def statement_of(node: SgNode, body: SgNode) -> SgNode:
     """The statement holding `node` that sits directly in a block of the catch body, so a line
     can go before it (even when `node` is the body of a braceless `if`)."""
+
     current = node
     stop = key(body)
     for anc in node.ancestors():
@@ -177,6 +181,7 @@ def statement_of(node: SgNode, body: SgNode) -> SgNode:
 
 def response_message(statement: SgNode) -> str | None:
     """The literal of an `error:`/`message:` property in the response, reused as the log message."""
+
     for pair in statement.find_all(kind="pair"):
         k, v = pair.field("key"), pair.field("value")
         if (
@@ -257,7 +262,11 @@ class Unlogged500(Rule):
     @classmethod
     def may_match(cls, text: str, project: ProjectInfo) -> bool:
         # check needs a 500 in the text; collect reads every file of a pino project.
-        return "500" in text or "INTERNAL_SERVER_ERROR" in text or uses_logger_facts(project)
+        if "500" in text or "INTERNAL_SERVER_ERROR" in text:
+            return True
+        from handrail.codemods.errors._js_logger import uses_logger_facts
+
+        return uses_logger_facts(project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
         if "500" not in ctx.text and "INTERNAL_SERVER_ERROR" not in ctx.text:
@@ -282,6 +291,10 @@ class Unlogged500(Rule):
         use_pino: bool,
         logger_name: str,
     ) -> Finding:
+        from handrail.codemods.errors._js_logger import LoggerEdit, LoggerPlan
+        from handrail.codemods.errors._js_modules import relative_imports
+        from handrail.codemods.errors._js_pino import local_loggers, logger_in_scope
+
         statements: dict[int, SgNode] = {}
         for response in responses:
             stmt = statement_of(response, scope.body)
@@ -329,9 +342,15 @@ class Unlogged500(Rule):
         return ctx.finding(self, start, end, message, fix=fix, data=data)
 
     def collect(self, ctx: FileContext) -> Any:
+        from handrail.codemods.errors._js_logger import collect_logger_facts
+
         return collect_logger_facts(ctx)
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        if finding.data is None:
+            return finding  # no pino plan to finish: a warm run need not load the logger code
+        from handrail.codemods.errors._js_logger import resolve_logger
+
         return resolve_logger(finding, project, self.id)
 
 

@@ -21,18 +21,22 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_field
 from hashlib import sha1
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from handrail.codemods.orm import _models
-from handrail.codemods.orm._batch import Plan, batch_plan
-from handrail.codemods.orm._calls import Bindings, Orm, Query, orms_of, query_of, with_orm
-from handrail.codemods.orm._relations import relation_plan
-from handrail.codemods.orm._sites import Site, find_site, is_script_file
-from handrail.codemods.orm._writes import write_plan
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Finding
 from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.orm import _models
+    from handrail.codemods.orm._batch import Plan
+    from handrail.codemods.orm._calls import Bindings, Query
+    from handrail.codemods.orm._sites import Site
+
+# The analysis helpers are imported inside the functions that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code.
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,10 @@ class Candidate:
 
 
 def plan(site: Site, index: _models.Index | None) -> Plan:
+    from handrail.codemods.orm._batch import batch_plan
+    from handrail.codemods.orm._relations import relation_plan
+    from handrail.codemods.orm._writes import write_plan
+
     if site.query.write:
         return write_plan(site)
     key = site.key()
@@ -57,6 +65,8 @@ def plan(site: Site, index: _models.Index | None) -> Plan:
 def decide(query: Query, index: _models.Index) -> Query | None:
     """The query for the ORM the project's models say it belongs to; None when its receiver
     turns out not to be a model of any of them."""
+    from handrail.codemods.orm._calls import Orm, with_orm
+
     found = query.found
     if found.kind in ("repository", "manager") or (found.known and len(found.orms) == 1):
         return query
@@ -213,10 +223,15 @@ class OrmNPlusOne(Rule):
 
     @classmethod
     def may_match(cls, text: str, project: ProjectInfo) -> bool:
+        from handrail.codemods.orm._calls import orms_of
+
         # check and collect have nothing to say in a project that uses none of the ORMs.
         return bool(orms_of(project)) and super().may_match(text, project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        from handrail.codemods.orm._calls import Bindings, orms_of, query_of
+        from handrail.codemods.orm._sites import find_site, is_script_file
+
         orms = orms_of(ctx.project)
         if not orms or is_script_file(ctx):
             return
@@ -235,6 +250,9 @@ class OrmNPlusOne(Rule):
             yield ctx.finding(self, start, end, found.message, fix=found.fix, data=data)
 
     def collect(self, ctx: FileContext) -> _models.ModelFacts | None:
+        from handrail.codemods.orm import _models
+        from handrail.codemods.orm._calls import orms_of
+
         orms = orms_of(ctx.project)
         if not orms:
             return None
@@ -242,6 +260,10 @@ class OrmNPlusOne(Rule):
         return None if facts.empty else facts
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        from handrail.codemods.orm import _models
+        from handrail.codemods.orm._calls import query_of
+        from handrail.codemods.orm._sites import find_site
+
         ref = finding.data
         if not isinstance(ref, Candidate):
             return finding
@@ -264,5 +286,7 @@ class OrmNPlusOne(Rule):
 
     @staticmethod
     def _reparse(ref: Candidate, display: str, project: ProjectFacts) -> tuple[FileContext, Bindings]:
+        from handrail.codemods.orm._calls import Bindings, orms_of
+
         ctx = FileContext(Path(ref.path), display, ref.text, ref.language, project.info)
         return ctx, Bindings.of(ctx.root, orms_of(project.info))

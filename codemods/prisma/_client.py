@@ -9,21 +9,9 @@ from ast_grep_py import SgNode
 
 from handrail.codemods.prisma import _loops as L
 from handrail.codemods.prisma import _schema
+from handrail.codemods.prisma._ops import READS, WRITES
 from handrail.codemods.prisma._syntax import prop, props, value_of
 
-READS = frozenset(
-    {
-        "findMany",
-        "findFirst",
-        "findFirstOrThrow",
-        "findUnique",
-        "findUniqueOrThrow",
-        "count",
-        "aggregate",
-        "groupBy",
-    }
-)
-WRITES = frozenset({"create", "update", "upsert", "delete"})
 # Prisma's client batches the findUnique calls made in one tick into a single query.
 BATCHED = frozenset({"findUnique", "findUniqueOrThrow"})
 TO_ONE = frozenset({"findUnique", "findUniqueOrThrow", "findFirst", "findFirstOrThrow"})

@@ -26,21 +26,24 @@ from dataclasses import dataclass
 from dataclasses import replace as replace_field
 from hashlib import sha1
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 from ast_grep_py import SgNode
 
-from handrail.codemods.prisma import _loops as L
-from handrail.codemods.prisma import _schema
-from handrail.codemods.prisma._batch import batch_suggestion
-from handrail.codemods.prisma._client import BATCHED, READS, WRITES, Clients, Query
-from handrail.codemods.prisma._include import include_fix
-from handrail.codemods.prisma._site import Plan, Site, trace_parent
-from handrail.codemods.prisma._writes import write_plan
+from handrail.codemods.prisma._ops import READS, WRITES
 from handrail.engine.context import FileContext
 from handrail.engine.languages import JS_LIKE, Language
 from handrail.engine.model import Applicability, Finding
 from handrail.engine.project import ProjectFacts, ProjectInfo
 from handrail.engine.rule import Example, Option, Rule
+
+if TYPE_CHECKING:
+    from handrail.codemods.prisma import _schema
+    from handrail.codemods.prisma._client import Clients, Query
+    from handrail.codemods.prisma._site import Plan, Site
+
+# The analysis helpers are imported inside the functions that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code (`_ops` is light).
 
 PRISMA_PACKAGES = ("@prisma/client", "prisma")
 SEED_FOLDERS = frozenset({"seed", "seeds", "seeders"})
@@ -60,6 +63,8 @@ class Candidate:
 
 
 def _method(call: SgNode) -> str | None:
+    from handrail.codemods.prisma import _loops as L
+
     found = L.callee_method(call)
     return found[1] if found is not None else None
 
@@ -77,6 +82,8 @@ def is_seed_file(ctx: FileContext) -> bool:
 
 def first_await(site: Site) -> bool:
     """Whether the query is the first thing its per-element callback awaits."""
+    from handrail.codemods.prisma import _loops as L
+
     start = L.span(site.query.call)[0]
     return not any(
         n.kind() == "await_expression" and L.span(n)[0] < start and not L.contains(n, site.query.call)
@@ -87,6 +94,8 @@ def first_await(site: Site) -> bool:
 def handled_per_row(site: Site) -> bool:
     """A write inside a try block in the loop: each row's failure is handled on its own (an
     import that reports bad lines), which no batch can do."""
+    from handrail.codemods.prisma import _loops as L
+
     for anc in site.query.call.ancestors():
         if anc == site.loop.body:
             return False
@@ -195,6 +204,8 @@ class PrismaNPlusOne(Rule):
         return any(project.depends_on(p) for p in PRISMA_PACKAGES) and super().may_match(text, project)
 
     def check(self, ctx: FileContext) -> Iterable[Finding]:
+        from handrail.codemods.prisma._client import Clients
+
         if is_seed_file(ctx) or not any(ctx.project.depends_on(p) for p in PRISMA_PACKAGES):
             return
         writes = bool(ctx.options(self)["writes"])
@@ -220,6 +231,8 @@ class PrismaNPlusOne(Rule):
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
         """Decide the finding with the project's schema: drop calls that are not Prisma's, and
         rebuild the message and fix with the relations the schema defines."""
+        from handrail.codemods.prisma import _schema
+
         ref = finding.data
         if not isinstance(ref, Candidate):
             return finding
@@ -248,12 +261,18 @@ class PrismaNPlusOne(Rule):
     def _reparse(
         ref: Candidate, display: str, project: ProjectFacts, schema: _schema.Schema
     ) -> tuple[FileContext, Clients]:
+        from handrail.codemods.prisma._client import Clients
+
         ctx = FileContext(Path(ref.path), display, ref.text, ref.language, project.info)
         return ctx, Clients(ctx.root, schema)
 
     @staticmethod
     def site(ctx: FileContext, query: Query, clients: Clients) -> Site | None:
         """The innermost loop whose row the query uses, when that loop walks rows of data."""
+        from handrail.codemods.prisma import _loops as L
+        from handrail.codemods.prisma._client import BATCHED
+        from handrail.codemods.prisma._site import Site
+
         scope = L.scope_of(query.call)
         start = L.span(query.call)[0]
         arguments = query.call.field("arguments") or query.call
@@ -273,6 +292,11 @@ class PrismaNPlusOne(Rule):
 
     @staticmethod
     def plan(site: Site) -> Plan:
+        from handrail.codemods.prisma._batch import batch_suggestion
+        from handrail.codemods.prisma._include import include_fix
+        from handrail.codemods.prisma._site import trace_parent
+        from handrail.codemods.prisma._writes import write_plan
+
         if site.query.op in WRITES:
             return write_plan(site)
         key = site.key()

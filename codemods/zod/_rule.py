@@ -10,18 +10,18 @@ from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, ClassVar
 
-from handrail.codemods.zod._analysis import FileAnalysis, Match, analyze
-from handrail.codemods.zod._facts import NO_USE, FileFacts, Kind, Verdict
-from handrail.codemods.zod._index import project_index
-from handrail.codemods.zod._version import zod_major
-from handrail.codemods.zod._zod import ZOD_MODULES
 from handrail.engine.languages import JS_LIKE
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.rule import Option, Rule
 
 if TYPE_CHECKING:
+    from handrail.codemods.zod._analysis import FileAnalysis, Match
+    from handrail.codemods.zod._facts import FileFacts, Verdict
     from handrail.engine.context import FileContext
     from handrail.engine.project import ProjectFacts
+
+# The analysis helpers are imported inside the methods that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code.
 
 STRING_SOURCES_OPTION = Option(
     list,
@@ -88,6 +88,9 @@ class FactoryRule(Rule):
         raise NotImplementedError
 
     def check(self, ctx: FileContext) -> Iterator[Finding]:
+        from handrail.codemods.zod._analysis import analyze
+        from handrail.codemods.zod._zod import ZOD_MODULES
+
         options = ctx.options(self)
         analysis = analyze(ctx, options.get("string-sources", ()))
         ignore = options.get("unknown-use") == "ignore"
@@ -103,10 +106,15 @@ class FactoryRule(Rule):
             yield ctx.finding(self, start, end, shaped[0], fix=shaped[1], data=data)
 
     def collect(self, ctx: FileContext) -> FileFacts | None:
+        from handrail.codemods.zod._analysis import analyze
+
         facts = analyze(ctx, ctx.options(self).get("string-sources", ())).facts
         return None if facts.empty else facts
 
     def resolve(self, finding: Finding, project: ProjectFacts) -> Finding | None:
+        from handrail.codemods.zod._index import project_index
+        from handrail.codemods.zod._version import zod_major
+
         data = finding.data
         if not isinstance(data, FactoryData):
             return finding
@@ -128,6 +136,8 @@ class FactoryRule(Rule):
 
 
 def _factory_data(path: str, analysis: FileAnalysis, match: Match, ignore_unknown: bool) -> FactoryData:
+    from handrail.codemods.zod._facts import Verdict
+
     call = match.call
     args = call.call.field("arguments")
     args_text = args.text()[1:-1] if args is not None else ""
@@ -167,6 +177,8 @@ class CoerceRule(FactoryRule):
     """`z.<factory>()` -> `z.coerce.<factory>()`: safe on string input, unsafe when unknown."""
 
     def keeps(self, data: FactoryData, verdict: Verdict) -> bool:
+        from handrail.codemods.zod._facts import Kind
+
         if verdict.applicability is None:
             return False
         return not (data.ignore_unknown and verdict.kind is Kind.UNKNOWN)
@@ -177,6 +189,8 @@ class CoerceRule(FactoryRule):
         return Fix(applicability, (Edit(at, at, "coerce."),), f"use z.coerce.{data.factory}()")
 
     def message(self, data: FactoryData, verdict: Verdict, fix: Fix) -> str:
+        from handrail.codemods.zod._facts import Kind
+
         call, coerced = f"z.{data.factory}()", f"z.coerce.{data.factory}()"
         if verdict.applicability is Applicability.SAFE:
             return f"{call}{data.where}, which arrives as a string from {verdict.source}; use {coerced}"
@@ -195,6 +209,8 @@ class CoerceRule(FactoryRule):
 
     @staticmethod
     def unknown_detail(data: FactoryData, verdict: Verdict) -> str:
+        from handrail.codemods.zod._facts import NO_USE
+
         if verdict.source == NO_USE and data.schema:
             return f"no use of `{data.schema}` found"
         return verdict.source

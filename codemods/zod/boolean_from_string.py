@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
-from handrail.codemods.zod._facts import Kind, Verdict
+from typing import TYPE_CHECKING
+
 from handrail.codemods.zod._rule import STRING_SOURCES_OPTION, FactoryData, FactoryRule
 from handrail.engine.model import Applicability, Edit, Fix
 from handrail.engine.rule import Example
+
+if TYPE_CHECKING:
+    from handrail.codemods.zod._facts import Verdict
+
+# The analysis helpers are imported inside the methods that use them: every run loads the
+# rule catalog, warm ones included, and must not pay for analysis code.
 
 _ENUM = '["true", "false"]'
 _TRANSFORM = '.transform((v) => v === "true")'
@@ -64,9 +71,13 @@ Sources beyond the built-in ones can be added with the `string-sources` option."
     )
 
     def keeps(self, data: FactoryData, verdict: Verdict) -> bool:
+        from handrail.codemods.zod._facts import Kind
+
         return verdict.kind is Kind.STRING
 
     def message(self, data: FactoryData, verdict: Verdict, fix: Fix) -> str:
+        from handrail.codemods.zod._facts import Kind
+
         if verdict.kind is not Kind.STRING:
             return f"z.boolean(){data.where}: input source not known yet ({verdict.source})"
         return (
