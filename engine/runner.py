@@ -190,7 +190,7 @@ def _jobs(
         display = _display(item.file, cwd)
         if index is not None:
             entry = index.unchanged(item.file, item.stamp, (display, root, project.dependencies))
-            if entry is not None and (entry.found is None or entry.found.empty_but_deferred):
+            if entry is not None and entry.found is None:
                 yield _Unchanged(item.file, entry, project)
                 continue
         yield FileJob(
@@ -254,7 +254,7 @@ class _Gathered:
                 self.projects[root] = ProjectFacts(result.project)
             if self.indexing:
                 self.entries[result.file] = result.entry
-            if result.entry.found is not None and result.entry.found.deferred:
+            if result.entry.pending:
                 self.only_deferred.setdefault(root, array("L")).append(place)
             return
         job, analysis = result.job, result.analysis

@@ -28,15 +28,20 @@ class Entry:
     stamp: Stamp  # when discovered (see source.py)
     where: tuple[str, str, frozenset[str]]  # display path, project root, dependencies
     digest: str  # of the bytes analysed
-    found: Analysis | None  # None: nothing at all (most files), which keeps the index small
+    # None: nothing but the `pending` rules (most files), which keeps the index small and
+    # quick to load: a whole Analysis per file took longer to unpickle than the rest.
+    found: Analysis | None
+    pending: tuple[str, ...] = ()  # rules deferred by a project gate (see Analysis.deferred)
 
     @classmethod
     def of(cls, job: FileJob, digest: str, analysis: Analysis) -> Entry:
-        return cls(job.stamp, _where(job), digest, None if analysis.empty else analysis)
+        if analysis.empty_but_deferred:
+            return cls(job.stamp, _where(job), digest, None, analysis.deferred)
+        return cls(job.stamp, _where(job), digest, analysis)
 
     @property
     def analysis(self) -> Analysis:
-        return self.found if self.found is not None else Analysis()
+        return self.found if self.found is not None else Analysis(deferred=self.pending)
 
 
 @dataclass(frozen=True)
