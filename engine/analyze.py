@@ -8,7 +8,6 @@ that one tree.
 from __future__ import annotations
 
 import os
-import traceback
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
@@ -164,6 +163,8 @@ def analyze_text(
             facts = rule.collect(ctx)
         except Exception:
             # One broken rule must not hide the others' findings; the run still fails (exit 2).
+            import traceback
+
             last = traceback.format_exc().strip().splitlines()[-1]
             analysis.errors.append(f"internal error in rule {rule.id}: {last}")
             continue

@@ -12,8 +12,6 @@ leave a rule running that the user believes is configured.
 
 from __future__ import annotations
 
-import difflib
-import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,6 +100,8 @@ def _shown(path: Path, cwd: Path) -> str:
 
 
 def _read(path: Path, cwd: Path) -> dict[str, Any]:
+    import tomllib  # only projects with a config file pay for the TOML parser
+
     try:
         with path.open("rb") as handle:
             return tomllib.load(handle)
@@ -132,6 +132,8 @@ def _toml_type(value: object) -> str:
 
 
 def _suggest(word: str, choices: Iterable[str]) -> str:
+    import difflib  # on the way to an error message only
+
     close = difflib.get_close_matches(word, list(choices), n=1)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

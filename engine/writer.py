@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 from handrail.engine.source import Source, digest
@@ -30,6 +29,8 @@ def write_fixed(path: Path, source: Source, text: str) -> None:
     if digest(current) != source.digest:
         raise WriteRefused("it changed on disk since handrail read it; run handrail again")
     data = source.encode(text)
+    import tempfile  # a scan never writes: imported by the runs that do
+
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".handrail", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
