@@ -175,8 +175,8 @@ def analyze_text(
     # tree-sitter's own check parses again, so it runs only where the rules' shared tree looks
     # broken (an ERROR node, or an empty one: how ast-grep shows a MISSING `)`), or where a
     # finding depends on the text being whole (for Python, CPython's parser is stricter).
-    # A file no rule parsed is not parsed for this alone; one libcst could not read is checked.
-    if analysis.findings or ctx.cst_failed or (ctx.parsed and looks_broken(ctx.root)):
+    # A file no rule parsed is not parsed for this alone; one libcst or CPython rejected is checked.
+    if analysis.findings or ctx.python_rejected or (ctx.parsed and looks_broken(ctx.root)):
         problem = first_problem(text, language)
         if problem is not None:
             analysis.syntax_error = f"{problem}; files that do not parse are never fixed"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import ast
+import warnings
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -60,10 +62,12 @@ class FileContext:
         return "sg" in self.__dict__
 
     @property
-    def cst_failed(self) -> bool:
-        """Whether some rule asked for the libcst module and libcst could not parse the file
-        (tree-sitter is more lenient: `async = 1` gives it no ERROR node)."""
-        return "cst" in self.__dict__ and self.__dict__["cst"] is None and self.language is Language.PYTHON
+    def python_rejected(self) -> bool:
+        """Whether some rule asked for a Python tree (libcst's or CPython's) that could not be
+        built (tree-sitter is more lenient: `async = 1` gives it no ERROR node)."""
+        if self.language is not Language.PYTHON:
+            return False
+        return any(key in self.__dict__ and self.__dict__[key] is None for key in ("cst", "python_ast"))
 
     @cached_property
     def cst(self) -> libcst.Module | None:
@@ -76,6 +80,18 @@ class FileContext:
             return libcst.parse_module(self.text)
         except libcst.ParserSyntaxError:
             return None
+
+    @cached_property
+    def python_ast(self) -> ast.Module | None:
+        """CPython's tree of a Python file, or None when CPython rejects it."""
+        if self.language is not Language.PYTHON:
+            return None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
+            try:
+                return ast.parse(self.text)
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                return None
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """Compute something about this file once for all the rules that need it."""

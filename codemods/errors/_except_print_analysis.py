@@ -1,67 +1,144 @@
-"""errors/except-print with libcst: the calls a handler makes, what their names resolve to,
-and the rewritten call.
+"""errors/except-print: which handler calls report the exception, and their rewrites.
 
-Imported only for files that may hold a finding (libcst costs ~0.4 s to import); the rule's
-check runs `findings`, on the narrowed module (_except_print_narrow.py) when it can.
+Where the calls are and what their names mean come from CPython's tree
+(_except_print_scopes.py). libcst reads each call from its own text: the message it reports,
+the source of its arguments, its quotes and comments; and, for a fix that needs a module
+logger, it adds one to the module's head (AddImportsVisitor). No module is parsed whole with
+libcst: a call's text and the head are all a fix changes.
+
+Imported only for files that may hold a finding (libcst costs ~0.25 s to import).
 """
 
 from __future__ import annotations
 
+import ast
 import enum
+import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
 import libcst as cst
-import libcst.matchers as m
-from libcst.metadata import (
-    Assignment,
-    CodeRange,
-    GlobalScope,
-    ImportAssignment,
-    MetadataWrapper,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from handrail.codemods._py_loops import SCOPE_NODES
-from handrail.codemods.errors._except_print_narrow import Narrowed, narrow
 from handrail.codemods.errors._except_print_reader import MessageReader
-from handrail.codemods.errors._py import import_head, offsets, with_module_logger
+from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site
+from handrail.codemods.errors._py import import_head, with_module_logger
 from handrail.codemods.errors.except_print import (
     LOGGERISH,
     REPORTING_METHODS,
     Marker,
     Part,
     Style,
-    candidate_calls,
     render_message,
     without_exception,
 )
 from handrail.engine.context import FileContext
 from handrail.engine.edits import edits_between
+from handrail.engine.lines import LineIndex
 from handrail.engine.model import Applicability, Edit, Finding, Fix
 from handrail.engine.rule import Rule
 
-# -- where the calls are ----------------------------------------------------------------
-
-Handler = cst.ExceptHandler | cst.ExceptStarHandler
+# -- one call, read with libcst from its own text -----------------------------------------
 
 
-@dataclass(frozen=True)
-class Site:
-    call: cst.Call
-    handler: Handler
-    name: str  # what the handler binds the exception to
+@dataclass(frozen=True, eq=False)
+class CallView:
+    site: Site
+    node: cst.Call
+    positions: Mapping[cst.CSTNode, CodeRange]  # in the call's own text
+    line: int  # where that text starts in the file (1-based line, 0-based character column)
+    column: int
+    start: int  # the call's character offsets in the file
+    end: int
+    shadowed: frozenset[str]  # names a lambda or comprehension inside the call binds
 
 
-def _may_report(func: cst.BaseExpression) -> bool:
-    """The call's shape allows print() or <logger>.error/critical() (names are resolved later)."""
-    if isinstance(func, cst.Name):
-        return func.value == "print"
-    return isinstance(func, cst.Attribute) and func.attr.value in REPORTING_METHODS
+class PythonLines(LineIndex):
+    """Lines as CPython and libcst count them: a lone carriage return ends one too."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")
+
+
+def python_lines(ctx: FileContext) -> LineIndex:
+    """`ctx.lines`, unless a lone carriage return makes Python count lines differently."""
+    text = ctx.text
+    if text.count("\r") == text.count("\r\n"):
+        return ctx.lines
+    return ctx.memo("python-lines", lambda: PythonLines(text))
+
+
+def _char_offset(lines: LineIndex, line: int, utf8_column: int) -> int:
+    """The character offset of CPython's (line, UTF-8 byte column)."""
+    text = lines.line_text(line)
+    column = len(text.encode("utf-8")[:utf8_column].decode("utf-8", "replace"))
+    return lines.offset(line, column + 1)
+
+
+def read_call(ctx: FileContext, site: Site) -> CallView | None:
+    call = site.call
+    if call.end_lineno is None or call.end_col_offset is None:
+        return None
+    lines = python_lines(ctx)
+    start = _char_offset(lines, call.lineno, call.col_offset)
+    end = _char_offset(lines, call.end_lineno, call.end_col_offset)
+    try:
+        # As a module of one statement: an expression runs on over lines only in brackets or
+        # after a backslash, and either way its text parses on its own.
+        module = cst.parse_module(ctx.text[start:end])
+    except cst.ParserSyntaxError:
+        return None
+    statement = module.body[0] if len(module.body) == 1 else None
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return None
+    expression = statement.body[0]
+    if not isinstance(expression, cst.Expr) or not isinstance(expression.value, cst.Call):
+        return None
+    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    line, column = lines.position(start)
+    return CallView(site, expression.value, positions, line, column - 1, start, end, _bound_inside(call))
+
+
+def _bound_inside(call: ast.Call) -> frozenset[str]:
+    names: set[str] = set()
+    for node in ast.walk(call):
+        if isinstance(node, ast.Lambda):
+            args = node.args
+            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+            names.update(arg.arg for arg in every if arg is not None)
+        elif isinstance(node, ast.comprehension):
+            names.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
+    return frozenset(names)
+
+
+def _mentions(site: Site) -> bool:
+    """The handler's name appears among the call's arguments (every finding's does)."""
+    arguments = [*site.call.args, *(keyword.value for keyword in site.call.keywords)]
+    return any(
+        isinstance(node, ast.Name) and node.id == site.name
+        for argument in arguments
+        for node in ast.walk(argument)
+    )
+
+
+def _found(node: cst.CSTNode, kinds: tuple[type[cst.CSTNode], ...]) -> list[cst.CSTNode]:
+    """The nodes of these kinds in `node`'s subtree, in source order."""
+    found: list[cst.CSTNode] = []
+
+    class Collect(cst.CSTVisitor):
+        def on_visit(self, visited: cst.CSTNode) -> bool:
+            if isinstance(visited, kinds):
+                found.append(visited)
+            return True
+
+    node.visit(Collect())
+    return found
 
 
 # What every name resolves to when read hopefully: `str`/`repr`/`type` the builtins, any
@@ -69,8 +146,8 @@ def _may_report(func: cst.BaseExpression) -> bool:
 _HOPEFUL_NAMES = ("builtins.str", "builtins.repr", "builtins.type", "sys.stdout", "sys.stderr")
 
 
-def _may_report_exception(site: Site) -> bool:
-    """Whether the call can put the exception into its text, without scope analysis.
+def _may_report_exception(view: CallView) -> bool:
+    """Whether the call can put the exception into its text, before any name is resolved.
 
     The message is read as print() and as either kind of logging call, with names resolved
     hopefully: that only adds to the places where the exception is looked for, so a call
@@ -79,66 +156,52 @@ def _may_report_exception(site: Site) -> bool:
 
     def reader() -> MessageReader:
         # The source text of arguments only goes into the rewritten message: none needed.
-        return MessageReader(site.name, lambda node: "", lambda node: set(_HOPEFUL_NAMES))
+        return MessageReader(view.site.name, lambda node: "", lambda node: set(_HOPEFUL_NAMES))
 
-    if (parts := reader().print_call(site.call)) is not None and Marker.EXC in parts:
+    if (parts := reader().print_call(view.node)) is not None and Marker.EXC in parts:
         return True
     for brace in (False, True):
-        read = reader().log_call(site.call, brace)
+        read = reader().log_call(view.node, brace)
         if read is not None and Marker.EXC in read[0]:
             return True
     return False
 
 
-class SiteCollector(cst.CSTVisitor):
-    """Calls made while an `except ... as name:` body runs, and `X = <call>` assignments.
+_DEFINITIONS = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 
-    A call inside a nested def, lambda, class or comprehension is not collected: it may run
-    after the handler is gone (no active exception for logger.exception) and may rebind the
-    name; a call inside a nested handler belongs to that handler.
-    """
 
-    def __init__(self) -> None:
-        self.sites: list[Site] = []
-        self.assigned_calls: list[tuple[cst.Name, cst.Call]] = []
-        self._context: list[tuple[Handler, str] | None] = []
+def _head_text(text: str, lines: LineIndex, body: list[ast.stmt]) -> tuple[str, int]:
+    """The text libcst reads for the module's head, and how much of it is the file's own.
 
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        # Code in a nested scope may run after the handler is gone, and may rebind its name.
-        if isinstance(node, SCOPE_NODES):
-            self._context.append(None)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        if isinstance(original_node, SCOPE_NODES):
-            self._context.pop()
-
-    def on_visit_attribute(self, node: cst.CSTNode, attribute: str) -> None:
-        if attribute == "body" and isinstance(node, cst.ExceptHandler | cst.ExceptStarHandler):
-            bound = node.name.name if node.name is not None else None
-            self._context.append((node, bound.value) if isinstance(bound, cst.Name) else None)
-        super().on_visit_attribute(node, attribute)
-
-    def on_leave_attribute(self, original_node: cst.CSTNode, attribute: str) -> None:
-        super().on_leave_attribute(original_node, attribute)
-        if attribute == "body" and isinstance(original_node, cst.ExceptHandler | cst.ExceptStarHandler):
-            self._context.pop()
-
-    def visit_Call(self, node: cst.Call) -> None:
-        top = self._context[-1] if self._context else None
-        if top is not None and _may_report(node.func):
-            self.sites.append(Site(node, *top))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        if isinstance(node.value, cst.Call):
-            for target in node.targets:
-                if isinstance(target.target, cst.Name):
-                    self.assigned_calls.append((target.target, node.value))
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        if isinstance(node.value, cst.Call) and isinstance(node.target, cst.Name):
-            self.assigned_calls.append((node.target, node.value))
+    The head is what libcst's `import_head` takes: the first line of statements, the lines
+    holding one import each after it, and the next line. When that next statement is a def
+    or class, only its place matters to the edits (a blank line may go before it): libcst
+    reads a one-line stub instead of what may be hundreds of lines, after the file's text up
+    to the statement's first line (its decorators')."""
+    by_line: list[list[ast.stmt]] = []  # statements by the line they share (`a = 1; b = 2`)
+    for statement in body:
+        if by_line and statement.lineno == by_line[-1][-1].end_lineno:
+            by_line[-1].append(statement)
+        else:
+            by_line.append([statement])
+    end = 1
+    while (
+        end < len(by_line)
+        and len(by_line[end]) == 1
+        and isinstance(by_line[end][0], ast.Import | ast.ImportFrom)
+    ):
+        end += 1
+    following = by_line[end] if end < len(by_line) else None
+    if following is not None and len(following) == 1 and isinstance(following[0], _DEFINITIONS):
+        definition = following[0]
+        first = min([definition.lineno, *(d.lineno for d in definition.decorator_list)])
+        own = lines.starts[first - 1]
+        stub = "class _: pass\n" if isinstance(definition, ast.ClassDef) else "def _(): pass\n"
+        return text[:own] + stub, own
+    last = (following or by_line[end - 1])[-1]
+    until = last.end_lineno or last.lineno
+    own = lines.starts[until] if until < lines.line_count else len(text)
+    return text[:own], own
 
 
 # -- which logger a call uses, and which one a fix should use ----------------------------
@@ -180,82 +243,62 @@ class Plan:
 
 
 class FileAnalysis:
-    """Name resolution for one file's sites (scope analysis runs only for files that have some)."""
+    """Name resolution and fixes for one file's sites."""
 
-    def __init__(
-        self,
-        ctx: FileContext,
-        module: cst.Module,
-        narrowed: Narrowed | None,
-        sites: SiteCollector,
-        options: Mapping[str, Any],
-    ) -> None:
+    def __init__(self, ctx: FileContext, names: ModuleNames, options: Mapping[str, Any]) -> None:
         self.ctx = ctx
-        self.module = module  # of the narrowed text (see _except_print_narrow.py), or the whole
-        self.narrowed = narrowed
-        self.sites = sites
+        self.names = names
+        self.lines = python_lines(ctx)
         self.logger_name: str = options["logger-name"]
         self.default_message: str = options["default-message"]
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
-        self.stdlib_targets = {
-            id(name)
-            for name, call in self.sites.assigned_calls
-            if "logging.getLogger" in self.qualified(call.func)
-        }
 
-    # -- metadata helpers
+    # -- names
 
-    def qualified(self, node: cst.CSTNode) -> set[str]:
-        scope = self.scopes.get(node)
-        return {q.name for q in scope.get_qualified_names_for(node)} if scope is not None else set()
-
-    def position(self, node: cst.CSTNode) -> CodeRange:
-        return self.positions[node]
-
-    def source(self, node: cst.CSTNode) -> str:
-        """The node's text as written. (Module.code_for_node would re-indent a multi-line
-        expression relative to column 0, which can even make it unparsable in its place.)"""
-        start, end = offsets(self.ctx.lines, self.position(node))
-        # libcst positions leave out an expression's own parentheses: `(a, b)` is a tuple.
-        lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
-        if lpar and rpar:
-            start = offsets(self.ctx.lines, self.position(lpar[0]))[0]
-            end = offsets(self.ctx.lines, self.position(rpar[-1]))[1]
-        return self.ctx.text[start:end]
-
-    @cached_property
-    def global_scope(self) -> GlobalScope:
-        scope = self.scopes[self.module]
-        assert isinstance(scope, GlobalScope)
-        return scope
+    def qualified(self, view: CallView, node: cst.CSTNode) -> set[str]:
+        """Qualified names of a name or attribute chain in the call, where the call runs."""
+        if isinstance(node, cst.Name):
+            if node.value in view.shadowed:
+                return set()  # bound by a lambda or comprehension in the call: a local
+            return self.names.qualified(view.site.scope, node.value)
+        if isinstance(node, cst.Attribute):
+            return {f"{owner}.{node.attr.value}" for owner in self.qualified(view, node.value)}
+        return set()
 
     def binding_kind(self, scope: Scope, name: str) -> Kind | None:
-        assignments = scope[name]
-        if not assignments:
-            return None
-        if all(isinstance(a, Assignment) and id(a.node) in self.stdlib_targets for a in assignments):
+        found = self.names.resolve(scope, name)
+        if found is None:
+            return Kind.OTHER if name in BUILTINS else None
+        where, bindings = found
+        if all(self.names.is_get_logger(where, binding) for binding in bindings):
             return Kind.STDLIB
-        if {q.name for q in scope.get_qualified_names_for(name)} == {"loguru.logger"}:
+        if self.names.qualified(scope, name) == {"loguru.logger"}:
             return Kind.LOGURU
         return Kind.OTHER
 
     def handler_keeps_name(self, site: Site) -> bool:
         """False when the handler body rebinds the exception's name (`for e in ...`, `e = ...`)."""
-        scope = self.scopes.get(site.handler)
-        if scope is None:
-            return False
-        handler = self.position(site.handler)
-        start, end = (handler.start.line, handler.start.column), (handler.end.line, handler.end.column)
-        bound = site.handler.name.name if site.handler.name is not None else None
-        for assignment in scope.assignments[site.name]:
-            if not isinstance(assignment, Assignment) or assignment.node is bound:
-                continue
-            at = self.position(assignment.node).start
-            if start <= (at.line, at.column) < end:
+        handler = site.handler
+        start = (handler.lineno, handler.col_offset)
+        end = (handler.end_lineno or handler.lineno, handler.end_col_offset or 0)
+        for binding in site.scope.bindings.get(site.name, ()):
+            if binding.node is not handler and start <= binding.at < end:
                 return False
         return True
+
+    def source(self, view: CallView, node: cst.CSTNode) -> str:
+        """The node's text as written (its own parentheses included: `(a, b)` is a tuple)."""
+        lpar, rpar = getattr(node, "lpar", ()), getattr(node, "rpar", ())
+        first = view.positions[lpar[0] if lpar and rpar else node].start
+        last = view.positions[rpar[-1] if lpar and rpar else node].end
+        return self.ctx.text[
+            self._offset(view, first.line, first.column) : self._offset(view, last.line, last.column)
+        ]
+
+    def _offset(self, view: CallView, line: int, column: int) -> int:
+        """The file's character offset of a position in the call's own text."""
+        if line == 1:
+            column += view.column
+        return self.lines.offset(view.line + line - 1, column + 1)
 
     # -- the module's logger
 
@@ -264,18 +307,15 @@ class FileAnalysis:
         """The module-level logger a print should go to: the configured name when it is a
         stdlib logger, else any stdlib module logger, else loguru's, else whatever the
         configured name is bound to (e.g. `from app.log import logger`)."""
-        scope = self.global_scope
-        configured = self.binding_kind(scope, self.logger_name)
+        module = self.names.module
+        configured = self.binding_kind(module, self.logger_name)
         if configured is Kind.STDLIB:
             return self._bound(self.logger_name, Kind.STDLIB)
         found: list[ModuleLogger] = []
-        for assignment in scope.assignments:
-            name = assignment.name
-            if isinstance(assignment, Assignment) and id(assignment.node) in self.stdlib_targets:
-                if self.binding_kind(scope, name) is Kind.STDLIB:
-                    found.append(self._bound(name, Kind.STDLIB))
-            elif self.binding_kind(scope, name) is Kind.LOGURU:
-                found.append(self._bound(name, Kind.LOGURU))
+        for name in module.bindings:
+            kind = self.binding_kind(module, name)
+            if kind is Kind.STDLIB or kind is Kind.LOGURU:
+                found.append(self._bound(name, kind))
         found.sort(key=lambda logger: (logger.kind is not Kind.STDLIB, logger.line))
         if found:
             return found[0]
@@ -286,67 +326,61 @@ class FileAnalysis:
     def bound_by_import_or_call(self, name: str) -> bool:
         """`from app.log import logger`, `logger = structlog.get_logger()`: a logger of some
         library, most likely; `logger = None` or `def logger()` are not."""
-        calls = {id(target) for target, _ in self.sites.assigned_calls}
-        return all(
-            isinstance(a, ImportAssignment) or (isinstance(a, Assignment) and id(a.node) in calls)
-            for a in self.global_scope[name]
-        )
+        bindings = self.names.module.bindings.get(name, [])
+        return all(b.imported is not None or b.call is not None for b in bindings)
 
     def _bound(self, name: str, kind: Kind) -> ModuleLogger:
-        lines = [
-            self.position(a.node).start.line for a in self.global_scope[name] if isinstance(a, Assignment)
-        ]
+        lines = [binding.at[0] for binding in self.names.module.bindings.get(name, [])]
         return ModuleLogger(name, kind, min(lines, default=1))
 
     def usable_at(self, logger: ModuleLogger, site: Site) -> bool:
         """The module logger's name means that logger at the call (not shadowed, bound by then)."""
-        scope = self.scopes.get(site.call)
-        if scope is None or scope[logger.name] != self.global_scope[logger.name]:
+        found = self.names.resolve(site.scope, logger.name)
+        if found is None or found[0] is not self.names.module:
             return False
         # Module-level code runs top to bottom: the logger must be bound above the call.
-        return not isinstance(scope, GlobalScope) or logger.line < self.position(site.call).start.line
+        return site.scope.kind != "module" or logger.line < site.call.lineno
 
     def can_create_logger(self, site: Site) -> bool:
-        scope = self.scopes.get(site.call)
+        name = self.logger_name
+        module = self.names.module
         if (
-            not self.logger_name.isidentifier()
-            or scope is None
-            or scope[self.logger_name]
-            or self.global_scope[self.logger_name]
+            not name.isidentifier()
+            or name in BUILTINS
+            or self.names.resolve(site.scope, name) is not None
+            or name in module.bindings
         ):
             return False
-        logging_names = {q.name for q in self.global_scope.get_qualified_names_for("logging")}
-        return not self.global_scope["logging"] or logging_names == {"logging"}
+        return "logging" not in module.bindings or self.names.qualified(module, "logging") == {"logging"}
 
     @cached_property
     def logger_setup(self) -> tuple[Edit, ...] | None:
         """The edits adding `import logging` and the module logger (shared by every fix), or
-        None when only the narrowed text parses and they reach past its unchanged head.
+        None when libcst cannot read the module's head.
 
-        They change only the module's head (its first statement, the import block and the
-        statement after it), so the narrowed module's head alone is written back when it is the
-        file's text up to there, as it is unless a stub comes first; else the whole module is
-        rewritten and compared. libcst does not always write back what it read (it drops the
-        space in `except (A, B) :`): outside the head, that no longer rides along with a fix,
-        as it still does where the whole module has to be rewritten."""
-        narrowed = self.narrowed
-        if narrowed is not None:
-            head = self.module.with_changes(body=import_head(self.module.body), footer=())
-            before = head.code
-            if narrowed.text.startswith(before):
-                edits = edits_between(before, with_module_logger(head, self.logger_name).code)
-                if all(edit.end <= narrowed.same_until for edit in edits):
-                    return edits
-        module = self.ctx.cst if narrowed is not None else self.module
-        if module is None:
+        They change only that head (its first statement, the import block and the statement
+        after it), so libcst reads and writes back the file's text up to there (see
+        `_head_text`); the rest is never parsed, nor rewritten with it."""
+        tree = self.ctx.python_ast
+        if tree is None or not tree.body:
             return None
-        return edits_between(self.ctx.text, with_module_logger(module, self.logger_name).code)
+        text, own = _head_text(self.ctx.text, self.lines, tree.body)
+        try:
+            parsed = cst.parse_module(text)
+        except cst.ParserSyntaxError:
+            return None
+        head = parsed.with_changes(body=import_head(parsed.body), footer=())
+        before = head.code
+        if not text.startswith(before):
+            return None
+        edits = edits_between(before, with_module_logger(head, self.logger_name).code)
+        return edits if all(edit.end <= own for edit in edits) else None  # none inside a stub
 
     # -- one call
 
-    def kind_of(self, site: Site) -> Kind | None:
-        func = site.call.func
-        names = self.qualified(func)
+    def kind_of(self, view: CallView) -> Kind | None:
+        func = view.node.func
+        names = self.qualified(view, func)
         if "builtins.print" in names:
             return Kind.PRINT
         if not isinstance(func, cst.Attribute) or func.attr.value not in REPORTING_METHODS:
@@ -356,25 +390,24 @@ class FileAnalysis:
         if any(name.startswith("loguru.logger.") for name in names):
             return Kind.LOGURU
         receiver = func.value
-        scope = self.scopes.get(site.call)
         if (
             isinstance(receiver, cst.Name)
-            and scope is not None
-            and self.binding_kind(scope, receiver.value) is Kind.STDLIB
+            and self.binding_kind(view.site.scope, receiver.value) is Kind.STDLIB
         ):
             return Kind.STDLIB
-        if isinstance(receiver, cst.Call) and "logging.getLogger" in self.qualified(receiver.func):
+        if isinstance(receiver, cst.Call) and "logging.getLogger" in self.qualified(view, receiver.func):
             return Kind.STDLIB
         last = receiver.value if isinstance(receiver, cst.Name) else None
         if isinstance(receiver, cst.Attribute):
             last = receiver.attr.value
         return Kind.OTHER if last is not None and LOGGERISH.match(last) else None
 
-    def plan(self, site: Site, kind: Kind, kept: Sequence[cst.Arg]) -> Plan | None:
-        func = site.call.func
+    def plan(self, view: CallView, kind: Kind, kept: Sequence[cst.Arg]) -> Plan | None:
+        func = view.node.func
+        site = view.site
         method = func.attr.value if isinstance(func, cst.Attribute) else "error"
         extra = tuple(
-            f"{arg.keyword.value}={self.source(arg.value)}" for arg in kept if arg.keyword is not None
+            f"{arg.keyword.value}={self.source(view, arg.value)}" for arg in kept if arg.keyword is not None
         )
         if method == "critical":
             if kind not in (Kind.ROOT, Kind.STDLIB):
@@ -390,7 +423,7 @@ class FileAnalysis:
                 return Plan(self.logger_name, Style.PERCENT, new_method, extra, Applicability.UNSAFE, True)
             return None
         assert isinstance(func, cst.Attribute)
-        receiver = self.source(func.value)
+        receiver = self.source(view, func.value)
         if kind is Kind.ROOT:
             # Prefer the module's own logger; never create one for a safe fix (see notes).
             logger = self.module_logger
@@ -399,53 +432,49 @@ class FileAnalysis:
         safe = Applicability.UNSAFE if kind is Kind.OTHER else Applicability.SAFE
         return Plan(receiver, STYLES[kind], new_method, extra, safe, False)
 
-    def finding(self, rule: Rule, site: Site) -> Finding | None:
-        kind = self.kind_of(site)
+    def finding(self, rule: Rule, view: CallView) -> Finding | None:
+        kind = self.kind_of(view)
         if kind is None:
             return None
-        reader = MessageReader(site.name, self.source, self.qualified)
+        site = view.site
+        reader = MessageReader(
+            site.name, lambda node: self.source(view, node), lambda node: self.qualified(view, node)
+        )
         kept: Sequence[cst.Arg] = ()
         if kind is Kind.PRINT:
-            parts = reader.print_call(site.call)
+            parts = reader.print_call(view.node)
         else:
-            read = reader.log_call(site.call, brace=kind is Kind.LOGURU)
+            read = reader.log_call(view.node, brace=kind is Kind.LOGURU)
             parts, kept = read if read is not None else (None, ())
         if parts is None or Marker.EXC not in parts or not self.handler_keeps_name(site):
             return None
-        start, end = offsets(self.ctx.lines, self.position(site.call))
-        what = "print()" if kind is Kind.PRINT else f"{self.source(site.call.func)}()"
+        what = "print()" if kind is Kind.PRINT else f"{self.source(view, view.node.func)}()"
         advice = "pass exc_info=True" if what.endswith(".critical()") else "use logger.exception()"
         message = (
             f"{what} reports the caught exception '{site.name}' as text and loses its traceback: {advice}"
         )
-        fix = self.fix(site, kind, parts, kept, reader.fixable, (start, end))
-        return self.ctx.finding(rule, start, end, message, fix=fix)
+        fix = self.fix(view, kind, parts, kept, reader.fixable)
+        return self.ctx.finding(rule, view.start, view.end, message, fix=fix)
 
     def fix(
-        self,
-        site: Site,
-        kind: Kind,
-        parts: list[Part],
-        kept: Sequence[cst.Arg],
-        fixable: bool,
-        span: tuple[int, int],
+        self, view: CallView, kind: Kind, parts: list[Part], kept: Sequence[cst.Arg], fixable: bool
     ) -> Fix | None:
-        if not fixable or m.findall(site.call, m.Comment()):
+        if not fixable or _found(view.node, (cst.Comment,)):
             return None  # a comment inside the call would be lost
-        plan = self.plan(site, kind, kept)
+        plan = self.plan(view, kind, kept)
         if plan is None:
             return None
         arguments = render_message(
             without_exception(parts),
             plan.style,
-            self.quote(site.call),
+            self.quote(view.node),
             self.default_message,
             formatted=plan.style is Style.BRACE and bool(kept),
         )
         if arguments is None:
             return None
         call = f"{plan.receiver}.{plan.method}({', '.join([*arguments, *plan.extra])})"
-        edits = [Edit(span[0], span[1], call)]
+        edits = [Edit(view.start, view.end, call)]
         if plan.create_logger:
             setup = self.logger_setup
             if setup is None or any(edit.overlaps(edits[0]) for edit in setup):
@@ -456,7 +485,7 @@ class FileAnalysis:
     @staticmethod
     def quote(call: cst.Call) -> str:
         """The quote the call's first string literal uses, so the new one matches."""
-        for node in m.findall(call, m.SimpleString() | m.FormattedString()):
+        for node in _found(call, (cst.SimpleString, cst.FormattedString)):
             if isinstance(node, cst.SimpleString | cst.FormattedString):
                 return node.quote[0]
         return '"'
@@ -467,30 +496,18 @@ class FileAnalysis:
 
 def findings(rule: Rule, ctx: FileContext) -> Iterator[Finding]:
     """The rule's findings in a file that passed its pre-filter (`_may_have_sites`)."""
-    parsed = _parse(ctx)
-    if parsed is None:
+    tree = ctx.python_ast
+    if tree is None:
+        return  # CPython rejects the file: the engine reports that instead
+    names = ModuleNames(tree, ctx.text, python_lines(ctx))
+    sites = [site for site in names.sites if _mentions(site)]
+    if not sites:
         return
-    module, narrowed = parsed
-    sites = SiteCollector()
-    module.visit(sites)
-    candidates = [site for site in sites.sites if _may_report_exception(site)]
-    if not candidates:
-        return  # spares the scope analysis, the costliest step
-    analysis = FileAnalysis(ctx, module, narrowed, sites, ctx.options(rule))
-    for site in candidates:
-        finding = analysis.finding(rule, site)
+    analysis = FileAnalysis(ctx, names, ctx.options(rule))
+    for site in sites:
+        view = read_call(ctx, site)
+        if view is None or not _may_report_exception(view):
+            continue
+        finding = analysis.finding(rule, view)
         if finding is not None:
             yield finding
-
-
-def _parse(ctx: FileContext) -> tuple[cst.Module, Narrowed | None] | None:
-    """The narrowed module (and its narrowing) when narrowing applies and libcst parses it,
-    else the whole one."""
-    narrowed = narrow(ctx.text, ctx.root, [call.range().start.index for call in candidate_calls(ctx.root)])
-    if narrowed is not None:
-        try:
-            return cst.parse_module(narrowed.text), narrowed
-        except cst.ParserSyntaxError:
-            pass  # the whole module decides, as without narrowing
-    module = ctx.cst
-    return None if module is None else (module, None)

@@ -1,4 +1,4 @@
-"""libcst plumbing for errors/except-print: positions, string literal values and logger setup."""
+"""libcst plumbing for errors/except-print: string literal values and logger setup."""
 
 from __future__ import annotations
 
@@ -6,18 +6,6 @@ import ast
 from collections.abc import Sequence
 
 import libcst as cst
-from libcst.codemod import CodemodContext
-from libcst.codemod.visitors import AddImportsVisitor
-from libcst.metadata import CodeRange
-
-from handrail.engine.lines import LineIndex
-
-
-def offsets(lines: LineIndex, where: CodeRange) -> tuple[int, int]:
-    """Character offsets of a libcst range (libcst lines are 1-based, its columns 0-based)."""
-    start = lines.offset(where.start.line, where.start.column + 1)
-    end = lines.offset(where.end.line, where.end.column + 1)
-    return start, end
 
 
 def literal_value(node: cst.BaseExpression) -> str | None:
@@ -86,6 +74,11 @@ def add_logging_import(module: cst.Module) -> cst.Module:
     The visitor walks (and rebuilds) the whole tree but reads and changes only the head of
     the module; giving it just that head spares a walk of a large module.
     """
+    # Imported here: libcst's codemod package (and the matchers it uses) costs ~0.3 s more
+    # than libcst itself, which only fixes that add a logger need.
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
     head = import_head(module.body)
     context = CodemodContext()
     AddImportsVisitor.add_needed_import(context, "logging")

@@ -5,8 +5,9 @@ other arguments, the exception), drops the exception (the traceback that logger.
 records already ends with it) and writes the rest back as a lazy logging call.
 
 This module holds what needs no libcst: the message model and its rewriting, and the
-ast-grep look that decides whether a file can hold a finding at all. Reading calls, resolving
-names and planning fixes with libcst is in _except_print_analysis.py, imported only then.
+ast-grep look that decides whether a file can hold a finding at all. Finding the calls and
+resolving their names (with CPython's `ast`, _except_print_scopes.py), reading them and
+planning fixes (with libcst, _except_print_analysis.py) come after, imported only then.
 """
 
 from __future__ import annotations
@@ -200,24 +201,24 @@ _CANDIDATE_TEXT = re.compile(rf"(?:\bprint|\.{_GAP}(?:error|critical))\b{_GAP}(?
 
 
 def _may_have_sites(ctx: FileContext) -> bool:
-    """A cheap look before libcst's parse and scope analysis, which cost tens of milliseconds
-    a file (seconds for a large one): the text, then ast-grep's tree (parsed natively, and
-    shared by the rules). It passes a file only when some `except ... as name:` clause holds
-    a print/.error/.critical call whose arguments mention `name`, as every finding's does."""
+    """A cheap look before CPython's parse and the analysis (and importing libcst): the
+    text, then ast-grep's tree (parsed natively, and shared by the rules). It passes a file
+    only when some `except ... as name:` clause holds a print/.error/.critical call whose
+    arguments mention `name`, as every finding's does."""
     if "except" not in ctx.text or not _CANDIDATE_TEXT.search(ctx.text):
         return False
     root = ctx.root
-    # Where tree-sitter had to recover from an error its clauses may not be libcst's:
+    # Where tree-sitter had to recover from an error its clauses may not be CPython's:
     # fall back to asking only for a reporting call in some clause.
     loose = root.find(kind="ERROR") is not None
     return next(candidate_calls(root, loose), None) is not None
 
 
 def candidate_calls(root: SgNode, loose: bool = False) -> Iterator[SgNode]:
-    """A superset of the calls the libcst analysis may report (narrowing keeps the statements
-    that hold one): in an `except ... as name:` clause, shaped like `print(...)` or
-    `<receiver>.error/critical(...)` where the receiver may be a logger (see `_may_be_logger`),
-    with `name` in their arguments (`loose`: any reporting call in any clause)."""
+    """A superset of the calls the analysis may report: in an `except ... as name:` clause,
+    shaped like `print(...)` or `<receiver>.error/critical(...)` where the receiver may be a
+    logger (see `_may_be_logger`), with `name` in their arguments (`loose`: any reporting
+    call in any clause)."""
     text: str | None = None
     for clause in root.find_all(kind="except_clause"):
         mention = _bound_name_pattern(clause)
