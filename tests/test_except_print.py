@@ -26,6 +26,7 @@ from handrail.codemods.errors.except_print import (
     Part,
     Style,
     Text,
+    _has_candidate_text,
     _may_have_sites,
     render_message,
     without_exception,
@@ -532,3 +533,24 @@ def test_the_logging_import_is_added_as_over_the_whole_module(text: str) -> None
     AddImportsVisitor.add_needed_import(context, "logging")
     whole = AddImportsVisitor(context).transform_module(module)
     assert add_logging_import(module).code == whole.code
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        ("print(e)", True),
+        ("print (e)", True),
+        ("(print)(e)", True),
+        ("log.error(e)", True),
+        ("log . critical  (e)", True),
+        ("log.\\\n    error(e)", True),  # a line continuation between the dot and the name
+        ("(log.  # the logger\n    error)(e)", True),  # a comment there
+        ("myprint(e)", False),
+        ("log.errors(e)", False),
+        ("error(e)", False),  # a function of that name: no receiver, no logger
+        ("log.error", False),  # not called
+    ],
+)
+def test_the_text_prefilter_finds_every_call_shape_python_allows(call: str, expected: bool) -> None:
+    text = f"try:\n    f()\nexcept E as e:\n    {call}\n"
+    assert _has_candidate_text(text) is expected

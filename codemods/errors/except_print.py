@@ -194,10 +194,50 @@ def string_literal(value: str, quote: str = '"') -> str:
 REPORTING_METHODS = ("error", "critical")
 # A receiver name that reads like a logger: `log`, `logger`, `_LOG`, `app_logger`.
 LOGGERISH = re.compile(r"^_*(?:\w+_)?(?:log|logger)$", re.IGNORECASE)
-# `print(` or `.error(`/`.critical(`, with whatever libcst allows in between: whitespace, line
+# `print(` or `.error(`/`.critical(`, with whatever Python allows in between: whitespace, line
 # continuations, comments, parentheses around the callee (`(print)(e)`).
 _GAP = r"(?:\s|\\|#[^\r\n]*(?![^\r\n]))*"  # a comment runs to the line's end: no backtracking into it
-_CANDIDATE_TEXT = re.compile(rf"(?:\bprint|\.{_GAP}(?:error|critical))\b{_GAP}(?:\){_GAP})*\(")
+_CALLED = re.compile(rf"{_GAP}(?:\){_GAP})*\(")  # what follows the name
+
+
+def _has_candidate_text(text: str) -> bool:
+    """Whether `text` has `print(` or `.error(`/`.critical(` (see above). Each word is found
+    with str.find and its surroundings checked there: one regex for the whole pattern scans
+    every character of every file (~1 ms for 30 kB, 20 times this)."""
+    for word in ("print", "error", "critical"):
+        at = text.find(word)
+        while at != -1:
+            end = at + len(word)
+            if (end == len(text) or not _is_word_char(text[end])) and _CALLED.match(text, end):
+                if word == "print" and (at == 0 or not _is_word_char(text[at - 1])):
+                    return True
+                if word != "print" and _dot_before(text, at):
+                    return True
+            at = text.find(word, end)
+    return False
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"
+
+
+def _dot_before(text: str, at: int) -> bool:
+    """Whether a `.` comes before `at`, past whitespace, line continuations and comments (a
+    `#` on an earlier line is taken to start one: a wrong guess only lets a file through)."""
+    i = at - 1
+    while i >= 0:
+        char = text[i]
+        if char == ".":
+            return True
+        if char == "\n":
+            line_start = text.rfind("\n", 0, i) + 1
+            comment = text.find("#", line_start, i)
+            i = (comment if comment != -1 else i) - 1
+        elif char in " \t\f\r\\":
+            i -= 1
+        else:
+            return False
+    return False
 
 
 def _may_have_sites(ctx: FileContext) -> bool:
@@ -205,7 +245,7 @@ def _may_have_sites(ctx: FileContext) -> bool:
     text, then ast-grep's tree (parsed natively, and shared by the rules). It passes a file
     only when some `except ... as name:` clause holds a print/.error/.critical call whose
     arguments mention `name`, as every finding's does."""
-    if "except" not in ctx.text or not _CANDIDATE_TEXT.search(ctx.text):
+    if "except" not in ctx.text or not _has_candidate_text(ctx.text):
         return False
     root = ctx.root
     # Where tree-sitter had to recover from an error its clauses may not be CPython's:
