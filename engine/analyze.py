@@ -177,7 +177,8 @@ def analyze_text(
     # finding depends on the text being whole (for Python, CPython's parser is stricter).
     # A file no rule parsed is not parsed for this alone; one libcst or CPython rejected is checked.
     if analysis.findings or ctx.python_rejected or (ctx.parsed and looks_broken(ctx.root)):
-        problem = first_problem(text, language)
+        # A Python file whose CPython tree some rule already built parses: no need to ask.
+        problem = None if ctx.python_accepted else first_problem(text, language)
         if problem is not None:
             analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
     return analysis

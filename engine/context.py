@@ -81,6 +81,11 @@ class FileContext:
         except libcst.ParserSyntaxError:
             return None
 
+    @property
+    def python_accepted(self) -> bool:
+        """Whether some rule had CPython's tree built for the file (so the file parses)."""
+        return self.__dict__.get("python_ast") is not None
+
     @cached_property
     def python_ast(self) -> ast.Module | None:
         """CPython's tree of a Python file, or None when CPython rejects it."""

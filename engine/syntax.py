@@ -1,14 +1,16 @@
-"""Syntax checks with tree-sitter: is this text free of parse errors?
+"""Syntax checks: is this text free of parse errors?
 
-ast-grep shares tree-sitter's grammars but does not expose MISSING nodes, which is how
-tree-sitter reports e.g. an unclosed bracket; verification therefore parses with
-tree-sitter directly. Python text is also checked with CPython's own parser, which is
-stricter than the tree-sitter grammar.
+TypeScript and JavaScript are checked with tree-sitter: ast-grep shares its grammars but
+does not expose MISSING nodes, which is how tree-sitter reports e.g. an unclosed bracket,
+so verification parses with tree-sitter directly. Python is checked with CPython's own
+parser alone: it is the reference, stricter than the tree-sitter grammar where that grammar
+is lenient, and it accepts what the grammar has not caught up with yet.
 """
 
 from __future__ import annotations
 
 import ast
+import warnings
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any
@@ -35,14 +37,12 @@ def _parser(language: Language) -> tree_sitter.Parser:
     # Imported on the first full check: most runs (warm ones, clean files) need none.
     import tree_sitter
     import tree_sitter_javascript
-    import tree_sitter_python
     import tree_sitter_typescript
 
     grammar = {
         Language.TYPESCRIPT: tree_sitter_typescript.language_typescript,
         Language.TSX: tree_sitter_typescript.language_tsx,
         Language.JAVASCRIPT: tree_sitter_javascript.language,
-        Language.PYTHON: tree_sitter_python.language,
     }[language]()
     return tree_sitter.Parser(tree_sitter.Language(grammar))
 
@@ -58,6 +58,8 @@ def looks_broken(root: SgNode) -> bool:
 
 def first_problem(text: str, language: Language) -> SyntaxProblem | None:
     """The first syntax error in `text`, or None when it parses cleanly."""
+    if language is Language.PYTHON:
+        return python_problem(text)
     data = text.encode("utf-8")
     tree = _parser(language).parse(data)
     if tree.root_node.has_error:
@@ -68,13 +70,21 @@ def first_problem(text: str, language: Language) -> SyntaxProblem | None:
             column = len(data[line_start : line_start + col_bytes].decode("utf-8", "replace")) + 1
             what = f"missing {node.type!r}" if node.is_missing else "unexpected input"
             return SyntaxProblem(row + 1, column, what)
-    if language is Language.PYTHON:
+    return None
+
+
+def python_problem(text: str) -> SyntaxProblem | None:
+    """The syntax error CPython reports for `text`, or None."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
         try:
             ast.parse(text)
         except SyntaxError as exc:
             return SyntaxProblem(exc.lineno or 1, exc.offset or 1, exc.msg)
         except ValueError as exc:  # e.g. null bytes
             return SyntaxProblem(1, 1, str(exc))
+        except (RecursionError, MemoryError):
+            return SyntaxProblem(1, 1, "too deeply nested to parse")
     return None
 
 
