@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from handrail.engine.cache import AnalysisCache
+from handrail.engine.cache import AnalysisCache, generation
 from handrail.engine.context import FileContext
 from handrail.engine.languages import Language
 from handrail.engine.model import FileError, Finding, Skipped
@@ -41,6 +41,11 @@ class FileJob:
     @property
     def path(self) -> Path:
         return Path(self.file)
+
+    def cache(self) -> AnalysisCache:
+        """Where this job's analyses are cached (call only with a cache_dir)."""
+        assert self.cache_dir is not None
+        return AnalysisCache(generation(self.cache_dir, self.salt), root=self.cache_dir)
 
     def cache_key(self, digest: str) -> str:
         # What all files share (code, options: the salt) and what a project shares are
@@ -193,7 +198,7 @@ def prepare(job: FileJob) -> FileResult | Source:
             return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
         return FileResult(job, skipped=Skipped(job.display, str(exc)))
     if job.cache_dir is not None:
-        cached = AnalysisCache(job.cache_dir).load(job.cache_key(source.digest))
+        cached = job.cache().load(job.cache_key(source.digest))
         if isinstance(cached, Analysis):
             return _result(job, source, cached)
     return source
@@ -204,7 +209,7 @@ def analyze_source(job: FileJob, source: Source) -> FileResult:
         job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
     )
     if job.cache_dir is not None and not analysis.errors:
-        AnalysisCache(job.cache_dir).store(job.cache_key(source.digest), analysis)
+        job.cache().store(job.cache_key(source.digest), analysis)
     return _result(job, source, analysis)
 
 

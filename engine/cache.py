@@ -3,6 +3,10 @@
 Key: the file's path and content digest, the rule set (ids, options, and a fingerprint of
 handrail's own code) and the project facts a worker sees. A hit skips parsing and matching.
 
+Entries live in one folder per generation: handrail's code and the rules' options (the
+salt). An upgrade or an option change starts a new one, and each run that writes keeps only
+the KEEP_GENERATIONS most recently used, so the cache does not grow with every version.
+
 Entries are pickles, which could run code when loaded; a repository under review (a pull
 request in CI) must not be able to plant one. So each entry is signed with HMAC-SHA256
 under a secret that lives outside the project (in the user's cache folder), and entries
@@ -18,6 +22,7 @@ import hmac
 import json
 import os
 import pickle
+import re
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -27,6 +32,8 @@ import handrail.codemods
 import handrail.engine
 
 FOLDER_NAME = ".handrail_cache"
+KEEP_GENERATIONS = 4  # e.g. the editor's options, the pre-commit hook's, CI's, and one to spare
+_GENERATION = re.compile(r"[0-9a-f]{16}")
 _FORMAT = b"handrail-cache-1\n"
 _DIGEST_SIZE = hashlib.sha256().digest_size
 
@@ -72,9 +79,55 @@ def _secret() -> bytes:
     return key
 
 
+def generation(root: Path, salt: str) -> Path:
+    """The folder of the cache `root` that holds the entries of one salt (see rules_salt)."""
+    return root / salt[:16]
+
+
+def mark_used(current: Path) -> None:
+    """Note that a run used the generation `current` (its folder's modification time)."""
+    with contextlib.suppress(OSError):
+        os.utime(current)
+
+
+def prune(root: Path, current: Path) -> None:
+    """Delete all generations but the KEEP_GENERATIONS most recently used (see mark_used)
+    and `current`, and whatever else is in `root` (an older layout's entries). A run using a
+    deleted generation only loses cache hits: loads and stores fail softly."""
+    mark_used(current)
+    try:
+        children = list(os.scandir(root))
+    except OSError:
+        return
+    generations: list[tuple[int, str]] = []
+    for child in children:
+        if child.name == ".gitignore":
+            continue
+        if _GENERATION.fullmatch(child.name) and child.is_dir(follow_symlinks=False):
+            with contextlib.suppress(OSError):
+                generations.append((child.stat(follow_symlinks=False).st_mtime_ns, child.path))
+            continue
+        _remove(child.path)
+    generations.sort(reverse=True)
+    for _, path in generations[KEEP_GENERATIONS:]:
+        if path != str(current):
+            _remove(path)
+
+
+def _remove(path: str) -> None:
+    import shutil  # only when something is pruned
+
+    if os.path.isdir(path) and not os.path.islink(path):
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+
+
 class AnalysisCache:
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, root: Path | None = None) -> None:
         self.folder = folder
+        self.root = root or folder  # where the .gitignore goes: the whole cache folder
 
     @staticmethod
     def key(*parts: Any) -> str:
@@ -105,7 +158,7 @@ class AnalysisCache:
         tmp: str | None = None
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
-            _ignore_file(self.folder)
+            _ignore_file(self.root)
             fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 handle.write(_FORMAT + _sign(body) + body)

@@ -26,7 +26,7 @@ from handrail.engine.analyze import (
     prepare,
     rules_for,
 )
-from handrail.engine.cache import AnalysisCache, rules_salt
+from handrail.engine.cache import generation, mark_used, prune, rules_salt
 from handrail.engine.config import Config
 from handrail.engine.discovery import DiscoveredFile, discover
 from handrail.engine.languages import Language
@@ -117,7 +117,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     rule_ids = tuple(rule.id for rule in settings.rules)
     salt = rules_salt(config.rule_options) if settings.cache_dir is not None else ""
     index_key = warm_index.index_key(salt, rule_ids)
-    index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, index_key)
+    index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, salt, index_key)
     gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
     jobs = _jobs(found.files, settings, rule_ids, salt, found.roots, index)
     for result in _analyze_all(jobs, len(found.files), settings.jobs, progress, index):
@@ -128,8 +128,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         return (job for job in again if isinstance(job, FileJob))  # no index: all are jobs
 
     gathered.run_deferred(jobs_again, settings.jobs)
-    if settings.cache_dir is not None and gathered.dirty:
-        warm_index.save_index(settings.cache_dir, index_key, started, gathered.entries)
+    if settings.cache_dir is not None:
+        if gathered.dirty:
+            warm_index.save_index(settings.cache_dir, salt, index_key, started, gathered.entries)
+            prune(settings.cache_dir, generation(settings.cache_dir, salt))
+        else:
+            mark_used(generation(settings.cache_dir, salt))
 
     projects = gathered.projects
     findings: list[Finding] = []
@@ -340,7 +344,7 @@ class _Gathered:
                 result.source = more.source
             self._index(job, more.digest, result.analysis)
             if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
-                AnalysisCache(job.cache_dir).store(job.cache_key(more.digest), result.analysis)
+                job.cache().store(job.cache_key(more.digest), result.analysis)
 
     def _take(self, job: FileJob, analysis: Analysis) -> None:
         self.internal.extend(FileError(job.display, e) for e in analysis.errors)

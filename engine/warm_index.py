@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from handrail.engine.analyze import Analysis, FileJob
-from handrail.engine.cache import AnalysisCache
+from handrail.engine.cache import AnalysisCache, generation
 from handrail.engine.source import Stamp
 
 RACY_NS = 2_000_000_000
@@ -66,13 +66,18 @@ def index_key(salt: str, rule_ids: Sequence[str]) -> str:
     return AnalysisCache.key("warm-index", salt, tuple(rule_ids))
 
 
-def load_index(folder: Path, key: str) -> WarmIndex | None:
-    index = AnalysisCache(folder / SUBFOLDER).load(key)
+def load_index(root: Path, salt: str, key: str) -> WarmIndex | None:
+    index = _cache(root, salt).load(key)
     return index if isinstance(index, WarmIndex) else None
 
 
-def save_index(folder: Path, key: str, started_ns: int, entries: Mapping[str, Entry]) -> None:
-    AnalysisCache(folder / SUBFOLDER).store(key, WarmIndex(started_ns, dict(entries)))
+def save_index(root: Path, salt: str, key: str, started_ns: int, entries: Mapping[str, Entry]) -> None:
+    _cache(root, salt).store(key, WarmIndex(started_ns, dict(entries)))
+
+
+def _cache(root: Path, salt: str) -> AnalysisCache:
+    """The index's place: in the cache folder `root`, with the entries of its generation."""
+    return AnalysisCache(generation(root, salt) / SUBFOLDER, root=root)
 
 
 def _where(job: FileJob) -> tuple[str, str, frozenset[str]]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import handrail.engine.analyze as analyze
-from handrail.engine.cache import FOLDER_NAME, AnalysisCache
+from handrail.engine.cache import FOLDER_NAME, KEEP_GENERATIONS, AnalysisCache
 from handrail.engine.warm_index import SUBFOLDER
 from tests.conftest import run_handrail
 
@@ -69,6 +69,32 @@ def test_no_cache_neither_reads_nor_writes(project: Path, analysed: list[str]) -
     analysed.clear()
     run_handrail(["scan", "--no-cache"], project)
     assert len(analysed) == 3
+
+
+def test_each_version_and_option_set_has_a_generation_and_old_ones_are_pruned(
+    project: Path, analysed: list[str]
+) -> None:
+    # An upgrade or an option change starts a new generation of entries; only the most
+    # recently used few stay, so the cache does not grow with every version.
+    cache = project / FOLDER_NAME
+    legacy = [cache / "ab" / ("ab" + "0" * 62), cache / SUBFOLDER / "cd" / ("cd" + "0" * 62)]
+    for path in legacy:  # entries of the layout before generations
+        path.parent.mkdir(parents=True)
+        path.write_bytes(b"old")
+    seen: list[str] = []
+    for n in range(KEEP_GENERATIONS + 2):
+        config = f'[rules."zod/coerce-number"]\nstring-sources = ["source{n}"]\n'
+        (project / "handrail.toml").write_text(config)
+        run_handrail(["scan", "--jobs", "1"], project)
+        generations = sorted(p.name for p in cache.iterdir() if p.is_dir())
+        new = [name for name in generations if name not in seen]
+        assert len(new) == 1 and len(generations) == min(n + 1, KEEP_GENERATIONS)
+        seen.extend(new)
+    assert not any(path.exists() for path in legacy) and (cache / ".gitignore").is_file()
+    assert sorted(seen[-KEEP_GENERATIONS:]) == generations  # the oldest went first
+    analysed.clear()
+    run_handrail(["scan", "--jobs", "1"], project)  # the last options again: all cached
+    assert analysed == []
 
 
 def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analysed: list[str]) -> None:
