@@ -545,6 +545,7 @@ def test_the_logging_import_is_added_as_over_the_whole_module(text: str) -> None
         ("log . critical  (e)", True),
         ("log.\\\n    error(e)", True),  # a line continuation between the dot and the name
         ("(log.  # the logger\n    error)(e)", True),  # a comment there
+        ('(logging.getLogger("#app").\n    error)(e)', True),  # a `#` that starts no comment
         ("myprint(e)", False),
         ("log.errors(e)", False),
         ("error(e)", False),  # a function of that name: no receiver, no logger

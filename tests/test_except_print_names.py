@@ -74,14 +74,56 @@ def test_a_handler_that_rebinds_its_name_is_left_alone(rebinding: str) -> None:
     assert spans(f"{TRY}        {rebinding}\n        print(e)\n") == []
 
 
-def test_a_def_declaring_global_binds_the_module_logger() -> None:
-    # `global` makes setup() bind the module's logger: the fix uses it, creates none.
+def test_a_logger_bound_only_by_a_function_is_no_logger_to_use() -> None:
+    # `global` makes setup() bind the module's logger, but only once setup() has run: the
+    # fix cannot rely on it, nor create a second `logger`. The finding stays, without a fix.
     text = (
         "import logging\n\n\n"
         "def setup():\n    global logger\n    logger = logging.getLogger(__name__)\n\n\n"
         f"def f():\n{HANDLER}"
     )
-    assert replacements(text) == ['logger.exception("Unexpected error")']
+    [finding] = check(text)
+    assert finding.fix is None
+
+
+@pytest.mark.parametrize(
+    "call, after",
+    [
+        ("logging.error('failed: %s', e)", "logging.exception('failed')"),  # not `logger.`
+        ("print(e)", None),  # no logger to use: the name is taken below
+    ],
+)
+def test_a_logger_bound_below_the_code_that_may_run_at_import_is_not_used(
+    call: str, after: str | None
+) -> None:
+    # load_config() runs at import, before `logger` exists: using it would raise NameError.
+    text = (
+        "import logging\n\n\n"
+        f"def load_config():\n    try:\n        return read()\n    except OSError as e:\n        {call}\n\n\n"
+        "CONFIG = load_config()\nlogger = logging.getLogger(__name__)\n"
+    )
+    [finding] = check(text)
+    assert (finding.fix and finding.fix.edits[0].replacement) == after
+
+
+def test_a_nonlocal_rebinding_makes_a_receiver_of_unknown_type() -> None:
+    # use() may put any object in `log`: the fix is unsafe, not safe.
+    text = (
+        "import logging\n\n\ndef make_worker():\n    log = logging.getLogger('worker')\n\n"
+        "    def use(custom):\n        nonlocal log\n        log = custom\n\n"
+        "    def run(job):\n        try:\n            job()\n        except Exception as e:\n"
+        "            log.error('job failed: %s', e)\n\n    return use, run\n"
+    )
+    [finding] = check(text)
+    assert finding.fix is not None and finding.fix.applicability is Applicability.UNSAFE
+
+
+@pytest.mark.parametrize(
+    "binding",
+    ["def g(x=(print := sys.stderr.write)):\n    pass\n", "@(print := wrap(print))\ndef g():\n    pass\n"],
+)
+def test_a_walrus_in_a_signature_or_decorator_binds_where_the_def_is(binding: str) -> None:
+    assert spans(f"import sys\n\n{binding}\n\ndef f():\n{HANDLER}") == []
 
 
 @pytest.mark.parametrize(
@@ -166,6 +208,13 @@ def test_a_def_after_the_imports_is_read_as_a_stub_for_the_setup() -> None:
     setup = "import os\nimport logging\n\nlogger = logging.getLogger(__name__)\n\n"
     assert fixed.startswith(setup + "# the first def\n@cache\ndef first():\n")
     assert body in fixed
+
+
+def test_names_are_read_as_python_reads_them() -> None:
+    # CPython NFKC-normalises identifiers: `e\u0301x` and `éx` are one name.
+    handler = TRY.replace(" as e:", " as e\u0301x:")
+    text = handler + "        print('bad', \u00e9x)\n"
+    assert spans(text) == ["print('bad', \u00e9x)"]
 
 
 def test_code_cpython_rejects_anywhere_means_no_findings() -> None:

@@ -22,7 +22,7 @@ from typing import Any
 import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
-from handrail.codemods.errors._except_print_reader import MessageReader
+from handrail.codemods.errors._except_print_reader import MessageReader, identifier
 from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site
 from handrail.codemods.errors._py import import_head, with_module_logger
 from handrail.codemods.errors.except_print import (
@@ -227,7 +227,9 @@ STYLES = {
 class ModuleLogger:
     name: str
     kind: Kind
-    line: int  # the first line that binds it
+    # The first line of a module-level statement binding it; None when only functions do
+    # (`global logger` in a setup function that may not have run).
+    line: int | None
 
 
 @dataclass(frozen=True)
@@ -257,9 +259,10 @@ class FileAnalysis:
     def qualified(self, view: CallView, node: cst.CSTNode) -> set[str]:
         """Qualified names of a name or attribute chain in the call, where the call runs."""
         if isinstance(node, cst.Name):
-            if node.value in view.shadowed:
+            name = identifier(node)
+            if name in view.shadowed:
                 return set()  # bound by a lambda or comprehension in the call: a local
-            return self.names.qualified(view.site.scope, node.value)
+            return self.names.qualified(view.site.scope, name)
         if isinstance(node, cst.Attribute):
             return {f"{owner}.{node.attr.value}" for owner in self.qualified(view, node.value)}
         return set()
@@ -316,7 +319,7 @@ class FileAnalysis:
             kind = self.binding_kind(module, name)
             if kind is Kind.STDLIB or kind is Kind.LOGURU:
                 found.append(self._bound(name, kind))
-        found.sort(key=lambda logger: (logger.kind is not Kind.STDLIB, logger.line))
+        found.sort(key=lambda logger: (logger.kind is not Kind.STDLIB, logger.line or len(self.lines.starts)))
         if found:
             return found[0]
         if configured is not None and self.bound_by_import_or_call(self.logger_name):
@@ -330,16 +333,20 @@ class FileAnalysis:
         return all(b.imported is not None or b.call is not None for b in bindings)
 
     def _bound(self, name: str, kind: Kind) -> ModuleLogger:
-        lines = [binding.at[0] for binding in self.names.module.bindings.get(name, [])]
-        return ModuleLogger(name, kind, min(lines, default=1))
+        bindings = self.names.module.bindings.get(name, [])
+        lines = [binding.at[0] for binding in bindings if not binding.from_function]
+        return ModuleLogger(name, kind, min(lines, default=None))
 
     def usable_at(self, logger: ModuleLogger, site: Site) -> bool:
-        """The module logger's name means that logger at the call (not shadowed, bound by then)."""
+        """The module logger's name means that logger at the call (not shadowed, bound by then).
+
+        The module's statements run top to bottom at import, and a function or class defined
+        above the logger may already run then (`CONFIG = load_config()`): the logger must be
+        bound by a statement above the one that holds the call."""
         found = self.names.resolve(site.scope, logger.name)
         if found is None or found[0] is not self.names.module:
             return False
-        # Module-level code runs top to bottom: the logger must be bound above the call.
-        return site.scope.kind != "module" or logger.line < site.call.lineno
+        return logger.line is not None and logger.line < site.top_line
 
     def can_create_logger(self, site: Site) -> bool:
         name = self.logger_name
@@ -392,7 +399,7 @@ class FileAnalysis:
         receiver = func.value
         if (
             isinstance(receiver, cst.Name)
-            and self.binding_kind(view.site.scope, receiver.value) is Kind.STDLIB
+            and self.binding_kind(view.site.scope, identifier(receiver)) is Kind.STDLIB
         ):
             return Kind.STDLIB
         if isinstance(receiver, cst.Call) and "logging.getLogger" in self.qualified(view, receiver.func):

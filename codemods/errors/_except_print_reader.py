@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+import unicodedata
 from collections.abc import Callable, Mapping, Sequence
 
 import libcst as cst
@@ -18,6 +19,13 @@ from handrail.codemods.errors.except_print import Arg, Marker, Part, Text
 _PLACEHOLDER = re.compile(
     r"%(?P<key>\([^)]*\))?[-#0 +]*(?:\*|\d+)?(?:\.(?:\*|\d*))?[hlL]?(?P<type>[diouxXeEfFgGcrsa%])"
 )
+
+
+def identifier(name: cst.Name) -> str:
+    """The name as Python reads it, NFKC-normalised as CPython's `ast` gives it (a fullwidth
+    letter is the plain one)."""
+    value = name.value
+    return value if value.isascii() else unicodedata.normalize("NFKC", value)
 
 
 class MessageReader:
@@ -53,7 +61,7 @@ class MessageReader:
     def is_exception(self, node: cst.BaseExpression) -> bool:
         """`e`, `str(e)`, `repr(e)`, `type(e).__name__`, `e.__class__.__name__`."""
         if isinstance(node, cst.Name):
-            return node.value == self.name
+            return identifier(node) == self.name
         inner = self.builtin_argument(node, "str", "repr")
         if inner is not None:
             return self.is_exception(inner)
@@ -61,9 +69,9 @@ class MessageReader:
             owner = node.value
             typed = self.builtin_argument(owner, "type")
             if typed is not None:
-                return isinstance(typed, cst.Name) and typed.value == self.name
+                return isinstance(typed, cst.Name) and identifier(typed) == self.name
             if isinstance(owner, cst.Attribute) and owner.attr.value == "__class__":
-                return isinstance(owner.value, cst.Name) and owner.value.value == self.name
+                return isinstance(owner.value, cst.Name) and identifier(owner.value) == self.name
         return False
 
     def is_stringish(self, node: cst.BaseExpression) -> bool:

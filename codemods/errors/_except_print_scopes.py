@@ -16,7 +16,7 @@ from __future__ import annotations
 import ast
 import builtins
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from handrail.codemods.errors.except_print import REPORTING_METHODS
 from handrail.engine.lines import LineIndex
@@ -32,6 +32,8 @@ class Binding:
     node: ast.AST  # what binds the name: a Name target, an import alias, a def, a handler...
     imported: str | None = None  # the dotted path an import binds (`logging`, `loguru.logger`)
     call: ast.Call | None = None  # `name = <call>`: the call
+    # Bound by a function for a scope around it (`global`, `nonlocal`): only once it has run.
+    from_function: bool = False
 
     @property
     def at(self) -> tuple[int, int]:
@@ -46,6 +48,8 @@ class Scope:
     bindings: dict[str, list[Binding]] = field(default_factory=dict)
     declared_global: set[str] = field(default_factory=set)
     declared_nonlocal: set[str] = field(default_factory=set)
+    # What nested functions bind here through `nonlocal`, until this scope is settled.
+    from_inside: dict[str, list[Binding]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, eq=False)
@@ -56,6 +60,7 @@ class Site:
     handler: ast.ExceptHandler  # of a `try` or a `try`/`except*`
     name: str  # what the handler binds the exception to
     scope: Scope  # the scope the handler runs in
+    top_line: int  # where the module-level statement holding the call starts (decorators too)
 
 
 def _reports(func: ast.expr) -> bool:
@@ -68,23 +73,27 @@ def _reports(func: ast.expr) -> bool:
 class ModuleNames:
     """The sites and bindings of one module (see the module docstring).
 
-    A def or class whose text has neither `except` nor `global` is not walked: it holds no
-    site, and what it binds inside is nobody else's business (its name is bound all the same).
+    The body of a def or class whose text has none of `except`, `global` and `nonlocal` is
+    not walked: it holds no site, and what it binds inside is nobody else's business (its name,
+    decorators and signature are taken all the same).
     """
 
     def __init__(self, tree: ast.Module, text: str, lines: LineIndex) -> None:
         self.module = Scope("module", None)
         self.sites: list[Site] = []
         self._text, self._lines = text, lines
-        self._statements(tree.body, self.module, None)
+        self._top_line = 1
+        for statement in tree.body:
+            self._top_line = _first_line(statement)
+            self._visit(statement, self.module, None)
         self._settle(self.module)
 
     def _worth_entering(self, node: ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef) -> bool:
         lines = self._lines
-        start = lines.starts[node.lineno - 1]  # decorators run outside: not needed
+        start = lines.starts[node.lineno - 1]  # the decorators are visited anyway
         last = node.end_lineno or node.lineno
         end = lines.starts[last] if last < lines.line_count else len(self._text)
-        return self._text.find("except", start, end) != -1 or self._text.find("global", start, end) != -1
+        return any(self._text.find(word, start, end) != -1 for word in ("except", "global", "nonlocal"))
 
     # -- resolving
 
@@ -137,12 +146,13 @@ class ModuleNames:
         # after the handler is gone. Those in a nested handler belong to that handler.
         if isinstance(node, _FUNCTIONS):
             self._bind(scope, node.name, Binding(node))
-            if not self._worth_entering(node):
-                return
+            # Decorators and the signature run where the def is (a `:=` there binds here).
             self._each(node.decorator_list, scope)
             self._arguments(node.args, scope)
             if node.returns is not None:
                 self._visit(node.returns, scope, None)
+            if not self._worth_entering(node):
+                return
             inner = Scope("function", scope)
             self._parameters(node.args, inner)
             self._statements(node.body, inner, None)
@@ -155,9 +165,9 @@ class ModuleNames:
             self._settle(inner)
         elif isinstance(node, ast.ClassDef):
             self._bind(scope, node.name, Binding(node))
+            self._each([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
             if not self._worth_entering(node):
                 return
-            self._each([*node.decorator_list, *node.bases, *(k.value for k in node.keywords)], scope)
             inner = Scope("class", scope)
             self._statements(node.body, inner, None)
             self._settle(inner)
@@ -178,7 +188,7 @@ class ModuleNames:
             self._statements(node.body, scope, (node, node.name) if node.name is not None else None)
         elif isinstance(node, ast.Call):
             if handler is not None and _reports(node.func):
-                self.sites.append(Site(node, handler[0], handler[1], scope))
+                self.sites.append(Site(node, handler[0], handler[1], scope, self._top_line))
             self._children(node, scope, handler)
         elif isinstance(node, ast.Assign):
             call = node.value if isinstance(node.value, ast.Call) else None
@@ -268,11 +278,32 @@ class ModuleNames:
 
     def _settle(self, scope: Scope) -> None:
         """Once a scope is walked: its `global` names were bound in the module, its
-        `nonlocal` ones in a function around it (which the rule never needs to know)."""
+        `nonlocal` ones in the nearest function around it that binds them (which may be
+        walked further only after this one: they wait in its `from_inside`)."""
         if scope is self.module:
             return  # `global x` at module level changes nothing
         for name in scope.declared_global:
             if moved := scope.bindings.pop(name, None):
-                self.module.bindings.setdefault(name, []).extend(moved)
+                self.module.bindings.setdefault(name, []).extend(_from_function(moved))
+        outer = scope.parent
+        while outer is not None and outer.kind in ("class", "comprehension"):
+            outer = outer.parent
         for name in scope.declared_nonlocal:
-            scope.bindings.pop(name, None)
+            moved = _from_function(scope.bindings.pop(name, []))
+            scope.from_inside.setdefault(name, []).extend(moved)
+        for name, moved in scope.from_inside.items():
+            if name in scope.bindings:  # the nearest function binding it: their scope
+                scope.bindings[name].extend(moved)
+            elif outer is not None and outer.kind == "function":
+                outer.from_inside.setdefault(name, []).extend(moved)
+        scope.from_inside.clear()
+
+
+def _from_function(bindings: list[Binding]) -> list[Binding]:
+    return [replace(binding, from_function=True) for binding in bindings]
+
+
+def _first_line(statement: ast.stmt) -> int:
+    """Where a statement starts: its first decorator's line, for a def or class."""
+    decorators: list[ast.expr] = getattr(statement, "decorator_list", [])
+    return min([statement.lineno, *(decorator.lineno for decorator in decorators)])

@@ -222,21 +222,26 @@ def _is_word_char(char: str) -> bool:
 
 
 def _dot_before(text: str, at: int) -> bool:
-    """Whether a `.` comes before `at`, past whitespace, line continuations and comments (a
-    `#` on an earlier line is taken to start one: a wrong guess only lets a file through)."""
+    """Whether a `.` may come before `at`, past whitespace, line continuations and comments.
+
+    On an earlier line any `#` may start the comment (one inside a string cannot be told
+    apart here): the line counts when any such reading of it ends with a `.`. A wrong guess
+    only lets a file through to the ast-grep look."""
     i = at - 1
-    while i >= 0:
-        char = text[i]
-        if char == ".":
+    while i >= 0 and text[i] in " \t\f\\":
+        i -= 1
+    if i >= 0 and text[i] == ".":
+        return True
+    while i >= 0 and text[i] in "\r\n":  # the lines above, back to the last one with code
+        end = i - 1 if text[i] == "\n" and i > 0 and text[i - 1] == "\r" else i
+        start = max(text.rfind("\n", 0, end), text.rfind("\r", 0, end)) + 1
+        line = text[start:end]
+        readings = [line, *(line[:k] for k, char in enumerate(line) if char == "#")]
+        if any(reading.rstrip(" \t\f\\").endswith(".") for reading in readings):
             return True
-        if char == "\n":
-            line_start = text.rfind("\n", 0, i) + 1
-            comment = text.find("#", line_start, i)
-            i = (comment if comment != -1 else i) - 1
-        elif char in " \t\f\r\\":
-            i -= 1
-        else:
-            return False
+        if line.partition("#")[0].strip(" \t\f\\"):
+            return False  # code that does not end with a dot
+        i = start - 1
     return False
 
 
@@ -298,12 +303,15 @@ def _may_be_logger(receiver: SgNode, text: str) -> bool:
 
 def _bound_name_pattern(clause: SgNode) -> re.Pattern[str] | None:
     """A pattern for the name `except ... as name:` binds, as a whole word (not `\\b`: a name
-    may end in a combining mark, which is no word character)."""
+    may end in a combining mark, which is no word character). Python reads names NFKC-
+    normalised, so a name outside ASCII may be written other ways: any text passes then."""
     for child in clause.children():
         if child.kind() == "as_pattern":
             target = child.field("alias")
             name = target.text().strip() if target is not None else ""
-            return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)") if name.isidentifier() else None
+            if not name.isidentifier():
+                return None
+            return re.compile(rf"(?<!\w){re.escape(name)}(?!\w)" if name.isascii() else "")
     return None
 
 
