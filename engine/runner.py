@@ -7,7 +7,7 @@ import os
 import time
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -128,6 +128,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         return (job for job in again if isinstance(job, FileJob))  # no index: all are jobs
 
     gathered.run_deferred(jobs_again, settings.jobs)
+    gathered.drop_closed_gates([rule.id for rule in rules_for(rule_ids) if rule.project_requires is not None])
     if settings.cache_dir is not None:
         if gathered.dirty:
             warm_index.save_index(settings.cache_dir, salt, index_key, started, gathered.entries)
@@ -308,6 +309,21 @@ class _Gathered:
         self.kept.sort(key=lambda r: r.job.file.split(os.sep))  # the order of discovery
         for root, facts in self.projects.items():
             facts.opened = frozenset(self.opened.get(root, ()))
+
+    def drop_closed_gates(self, gated: Collection[str]) -> None:
+        """Forget what gated rules said in projects where no file opened their gate in this
+        run. Only an analysis from the cache can hold that: one made when another file (since
+        changed or deleted) had opened the gate, which a run without the cache would not
+        have run the rule for. (A file that opens a gate itself opens it in every run.)"""
+        for root, facts in self.projects.items():
+            for rule_id in set(gated) - self.opened.get(root, set()):
+                facts.collected.pop(rule_id, None)
+        for result in self.kept:
+            closed = set(gated) - self.opened.get(result.job.project.root, set())
+            findings = result.analysis.findings
+            if closed and any(finding.rule in closed for finding in findings):
+                result.analysis.findings = [f for f in findings if f.rule not in closed]
+        self.kept = [r for r in self.kept if r.analysis.findings or r.analysis.suppressions]
 
     def _wanted(self, job: FileJob, deferred: Iterable[str | Rule]) -> tuple[str, ...]:
         opened = self.opened.get(job.project.root, set())

@@ -135,6 +135,35 @@ def test_a_gate_opened_later_still_runs_on_files_cached_before(tmp_path: Path, m
     assert _findings_of(project) == expected
 
 
+def test_a_gate_closed_again_drops_what_the_cache_kept_from_when_it_was_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # services.py never imports django; db.py opens the gate for a while. Once db.py is
+    # gone, services.py's cached analysis (made with the gate open) must not speak.
+    later = time.time_ns() + 60 * 10**9  # the files were saved well before the runs
+    monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
+    case = Path(__file__).parent / "cases/django/n-plus-one/per-row-query/before"
+    project = tmp_path / "app"
+    (project / "shop").mkdir(parents=True)
+    (project / "requirements.txt").write_text((case / "requirements.txt").read_text())
+    models = (case / "shop/models.py").read_text()
+    plain_models = "".join(line for line in models.splitlines(True) if not line.startswith("from django"))
+    (project / "shop/models.py").write_text(plain_models)  # the models, without their imports
+    (project / "shop/services.py").write_text(
+        "from shop.models import Order, OrderItem\n\n\ndef totals():\n    out = {}\n"
+        "    for order in Order.objects.all():\n"
+        "        for item in OrderItem.objects.filter(order_id=order.id):\n"
+        "            out[order.id] = item.product.price\n    return out\n"
+    )
+    assert _findings_of(project, "--select", "django/") == []
+    (project / "shop/db.py").write_text("import django\n")
+    opened = _findings_of(project, "--select", "django/")
+    assert opened == [("shop/services.py", "django/n-plus-one")] == _findings_of(project, "--no-cache")
+    (project / "shop/db.py").unlink()
+    assert _findings_of(project, "--select", "django/", "--no-cache") == []
+    assert _findings_of(project, "--select", "django/") == []  # services.py from the index: silent
+
+
 def _findings_of(project: Path, *extra: str) -> list[tuple[str, str]]:
     result = run_handrail(["scan", "--format", "json", "--jobs", "1", *extra], project)
     assert result.exit_code in (0, 1), result.output
