@@ -23,7 +23,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from handrail.codemods.errors._except_print_reader import MessageReader, identifier
-from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site
+from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site, parameters
 from handrail.codemods.errors._py import import_head, with_module_logger
 from handrail.codemods.errors.except_print import (
     LOGGERISH,
@@ -109,9 +109,7 @@ def _bound_inside(call: ast.Call) -> frozenset[str]:
     names: set[str] = set()
     for node in ast.walk(call):
         if isinstance(node, ast.Lambda):
-            args = node.args
-            every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-            names.update(arg.arg for arg in every if arg is not None)
+            names.update(arg.arg for arg in parameters(node.args))
         elif isinstance(node, ast.comprehension):
             names.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
     return frozenset(names)

@@ -248,14 +248,11 @@ class ModuleNames:
     def _arguments(self, args: ast.arguments, scope: Scope) -> None:
         """What a def's signature evaluates where it is defined: defaults and annotations."""
         self._each([*args.defaults, *args.kw_defaults], scope)
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        self._each([a.annotation for a in every if a is not None], scope)
+        self._each([arg.annotation for arg in parameters(args)], scope)
 
     def _parameters(self, args: ast.arguments, scope: Scope) -> None:
-        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
-        for arg in every:
-            if arg is not None:
-                self._bind(scope, arg.arg, Binding(arg))
+        for arg in parameters(args):
+            self._bind(scope, arg.arg, Binding(arg))
 
     def _import(self, node: ast.Import | ast.ImportFrom, scope: Scope) -> None:
         for alias in node.names:
@@ -297,6 +294,12 @@ class ModuleNames:
             elif outer is not None and outer.kind == "function":
                 outer.from_inside.setdefault(name, []).extend(moved)
         scope.from_inside.clear()
+
+
+def parameters(args: ast.arguments) -> list[ast.arg]:
+    """Every parameter of a signature: positional-only, regular, keyword-only, `*a`, `**k`."""
+    every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+    return [arg for arg in every if arg is not None]
 
 
 def _from_function(bindings: list[Binding]) -> list[Binding]:
