@@ -73,6 +73,9 @@ class Analysis:
     # not run yet because it does not (the scan runs them once another file has opened them).
     opens: tuple[str, ...] = ()
     deferred: tuple[str, ...] = ()
+    # Some rule parsed the text: this analysis is worth caching by content (an unparsed text
+    # is quicker to analyse again than a cache entry is to write and read).
+    parsed: bool = False
 
     @property
     def empty(self) -> bool:
@@ -85,6 +88,11 @@ class Analysis:
             or self.opens
             or self.deferred
         )
+
+    @property
+    def cacheable(self) -> bool:
+        """Worth a cache entry of its own: parsed (see `parsed`), and no rule crashed."""
+        return self.parsed and not self.errors
 
     @property
     def empty_but_deferred(self) -> bool:
@@ -100,6 +108,7 @@ class Analysis:
         self.errors.extend(more.errors)
         self.syntax_error = self.syntax_error or more.syntax_error
         self.deferred = tuple(d for d in self.deferred if d not in ran)  # others may open later
+        self.parsed = self.parsed or more.parsed
 
 
 @dataclass(slots=True)
@@ -186,6 +195,7 @@ def analyze_text(
         problem = None if ctx.python_accepted else first_problem(text, language)
         if problem is not None:
             analysis.syntax_error = f"{problem}; files that do not parse are never fixed"
+    analysis.parsed = ctx.any_tree
     return analysis
 
 
@@ -208,7 +218,7 @@ def analyze_source(job: FileJob, source: Source) -> FileResult:
     analysis = analyze_text(
         job.path, job.display, source.text, job.language, job.project, job.rule_ids, job.options
     )
-    if job.cache_dir is not None and not analysis.errors:
+    if job.cache_dir is not None and analysis.cacheable:
         job.cache().store(job.cache_key(source.digest), analysis)
     return _result(job, source, analysis)
 

@@ -62,6 +62,11 @@ class FileContext:
         return "sg" in self.__dict__
 
     @property
+    def any_tree(self) -> bool:
+        """Whether a parse tree (ast-grep's, libcst's or CPython's) was built for the file."""
+        return any(key in self.__dict__ for key in ("sg", "cst", "python_ast"))
+
+    @property
     def python_rejected(self) -> bool:
         """Whether some rule asked for a Python tree (libcst's or CPython's) that could not be
         built (tree-sitter is more lenient: `async = 1` gives it no ERROR node)."""

@@ -359,7 +359,7 @@ class _Gathered:
             if result.analysis.findings or result.analysis.suppressions:
                 result.source = more.source
             self._index(job, more.digest, result.analysis)
-            if job.cache_dir is not None and more.digest is not None and not result.analysis.errors:
+            if job.cache_dir is not None and more.digest is not None and result.analysis.cacheable:
                 job.cache().store(job.cache_key(more.digest), result.analysis)
 
     def _take(self, job: FileJob, analysis: Analysis) -> None:
@@ -471,14 +471,23 @@ def _look_up(
     job: FileJob | _Unchanged, index: WarmIndex | None
 ) -> FileResult | _Unchanged | FileJob | tuple[FileJob, Source]:
     """A finished result (a cache hit, or unreadable), else the work left: the job, or the job
-    and its text when it was read here to look it up."""
+    and its text when it was read here to look it up. A file whose stamp moved but whose bytes
+    did not (a checkout, a touch) keeps its indexed analysis: only parsed files have cache
+    entries of their own (see `Analysis.parsed`)."""
     if isinstance(job, _Unchanged) or job.cache_dir is None:
         return job
     entry = index.lookup(job) if index is not None else None
     if entry is not None and (hit := _from_index(job, entry)) is not None:
         return hit
     prepared = prepare(job)
-    return prepared if isinstance(prepared, FileResult) else (job, prepared)
+    if isinstance(prepared, FileResult):
+        return prepared
+    same = index.same_bytes(job, prepared.digest) if index is not None else None
+    if same is not None:
+        analysis = same.analysis
+        shown = analysis.findings or analysis.suppressions
+        return FileResult(job, source=prepared if shown else None, analysis=analysis, digest=prepared.digest)
+    return job, prepared
 
 
 def _work(items: list[FileJob | tuple[FileJob, Source]]) -> list[FileResult]:

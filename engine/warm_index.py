@@ -52,6 +52,12 @@ class WarmIndex:
     def lookup(self, job: FileJob) -> Entry | None:
         return self.unchanged(job.file, job.stamp, _where(job))
 
+    def same_bytes(self, job: FileJob, digest: str) -> Entry | None:
+        """The entry for the job's file when it was indexed with these very bytes, whatever
+        its stamp now (its analysis depends on nothing else)."""
+        entry = self.entries.get(job.file)
+        return entry if entry is not None and entry.digest == digest and entry.where == _where(job) else None
+
     def unchanged(self, file: str, stamp: Stamp, where: tuple[str, str, frozenset[str]]) -> Entry | None:
         """The entry for `file` when its stamp, place and project are those indexed (and the
         stamp is not racy), else None."""

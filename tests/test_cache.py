@@ -4,6 +4,8 @@ trusted unless handrail itself signed it."""
 from __future__ import annotations
 
 import pickle
+import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -97,6 +99,26 @@ def test_each_version_and_option_set_has_a_generation_and_old_ones_are_pruned(
     assert analysed == []
 
 
+def test_only_parsed_files_get_entries_and_a_touched_file_keeps_its_analysis(
+    tmp_path: Path, analysed: list[str]
+) -> None:
+    # No rule parses these files (no console.log, no 500, no zod in the project): writing an
+    # entry for each costs more than reading them again. A touch (or a checkout) moves their
+    # stamp but not their bytes: the warm index still answers for them, by digest.
+    (tmp_path / "package.json").write_text("{}\n")
+    for i in range(3):
+        (tmp_path / f"p{i}.ts").write_text(f"export const n{i} = {i};\n")
+    run_handrail(["scan", "--jobs", "1"], tmp_path)
+    entries = [p for p in (tmp_path / FOLDER_NAME).rglob("*") if p.is_file() and p.name != ".gitignore"]
+    assert [p.parent.parent.name for p in entries] == [SUBFOLDER]  # the index alone
+    time.sleep(0.01)
+    for path in tmp_path.glob("*.ts"):
+        path.touch()
+    analysed.clear()
+    result = run_handrail(["scan", "--jobs", "1"], tmp_path)
+    assert analysed == [] and result.exit_code == 0
+
+
 def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analysed: list[str]) -> None:
     run_handrail(["scan", "--jobs", "1"], project)
     entries = [
@@ -110,6 +132,8 @@ def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analy
     # An attacker's pickle that would create a file when loaded, without handrail's signature.
     payload = pickle.dumps(_Exploit(str(planted)))
     entries[1].write_bytes(b"handrail-cache-1\n" + b"\0" * 32 + payload)
+    for index in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}"):
+        shutil.rmtree(index)  # else it answers for the unchanged bytes (see test_warm_index.py)
     analysed.clear()
     result = run_handrail(["scan", "--jobs", "1"], project)
     assert result.exit_code == 1
