@@ -58,6 +58,9 @@ def test_a_class_attribute_is_not_seen_from_its_methods() -> None:
 def test_a_name_bound_in_the_call_itself_is_a_local() -> None:
     # `str` here is the comprehension's variable, not the builtin: not the exception's text.
     assert spans(TRY + "        print([str(e) for str in ()])\n") == []
+    # Outside that comprehension, `str` is the builtin again.
+    call = "logging.error('bad %s %s', str(e), [str for str in ()])"
+    assert spans("import logging\n\n\n" + TRY + f"        {call}\n") == [call]
 
 
 @pytest.mark.parametrize(

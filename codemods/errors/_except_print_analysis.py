@@ -23,7 +23,7 @@ import libcst as cst
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from handrail.codemods.errors._except_print_reader import MessageReader, identifier
-from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site, parameters
+from handrail.codemods.errors._except_print_scopes import BUILTINS, ModuleNames, Scope, Site
 from handrail.codemods.errors._py import import_head, with_module_logger
 from handrail.codemods.errors.except_print import (
     LOGGERISH,
@@ -52,7 +52,7 @@ class CallView:
     column: int
     start: int  # the call's character offsets in the file
     end: int
-    shadowed: frozenset[str]  # names a lambda or comprehension inside the call binds
+    shadowed: frozenset[int]  # ids of the Names that a lambda or comprehension in the call binds
 
 
 class PythonLines(LineIndex):
@@ -102,17 +102,56 @@ def read_call(ctx: FileContext, site: Site) -> CallView | None:
         return None
     positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
     line, column = lines.position(start)
-    return CallView(site, expression.value, positions, line, column - 1, start, end, _bound_inside(call))
+    shadowed = _Shadowed()
+    expression.value.visit(shadowed)
+    return CallView(
+        site, expression.value, positions, line, column - 1, start, end, frozenset(shadowed.names)
+    )
 
 
-def _bound_inside(call: ast.Call) -> frozenset[str]:
-    names: set[str] = set()
-    for node in ast.walk(call):
-        if isinstance(node, ast.Lambda):
-            names.update(arg.arg for arg in parameters(node.args))
-        elif isinstance(node, ast.comprehension):
-            names.update(n.id for n in ast.walk(node.target) if isinstance(n, ast.Name))
-    return frozenset(names)
+class _Shadowed(cst.CSTVisitor):
+    """The Names in a call that stand for a variable of a lambda or comprehension inside it
+    (`str` in `[str for str in xs]`), not for what the call's scope binds. (The defaults of
+    such a lambda and a comprehension's first iterable count as inside: nobody writes them
+    with the same names.)"""
+
+    def __init__(self) -> None:
+        self.names: set[int] = set()
+        self._bound: list[set[str]] = []
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, cst.Lambda):
+            params = node.params
+            every = [*params.posonly_params, *params.params, *params.kwonly_params]
+            every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
+            self._bound.append({identifier(param.name) for param in every})
+        elif isinstance(node, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+            targets: set[str] = set()
+            clause: cst.CompFor | None = node.for_in
+            while clause is not None:
+                targets.update(identifier(name) for name in _names_in(clause.target))
+                clause = clause.inner_for_in
+            self._bound.append(targets)
+        elif isinstance(node, cst.Name) and any(identifier(node) in bound for bound in self._bound):
+            self.names.add(id(node))
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        if isinstance(
+            original_node, cst.Lambda | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
+        ):
+            self._bound.pop()
+
+
+def _names_in(target: cst.BaseExpression) -> list[cst.Name]:
+    """The Names a comprehension's target binds (`x`, `(k, v)`, `[a, *rest]`)."""
+    if isinstance(target, cst.Name):
+        return [target]
+    if isinstance(target, cst.Tuple | cst.List):
+        return [name for element in target.elements for name in _names_in(element.value)]
+    if isinstance(target, cst.StarredElement):
+        return _names_in(target.value)
+    return []
 
 
 def _mentions(site: Site) -> bool:
@@ -258,7 +297,7 @@ class FileAnalysis:
         """Qualified names of a name or attribute chain in the call, where the call runs."""
         if isinstance(node, cst.Name):
             name = identifier(node)
-            if name in view.shadowed:
+            if id(node) in view.shadowed:
                 return set()  # bound by a lambda or comprehension in the call: a local
             return self.names.qualified(view.site.scope, name)
         if isinstance(node, cst.Attribute):
