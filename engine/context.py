@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from ast_grep_py import SgNode, SgRoot
 
 from handrail.engine.languages import Language
-from handrail.engine.lines import LineIndex
+from handrail.engine.lines import LineIndex, PythonLineIndex
 from handrail.engine.model import Edit, Finding, Fix, Severity
 from handrail.engine.project import ProjectInfo
 
@@ -46,6 +46,12 @@ class FileContext:
     @cached_property
     def lines(self) -> LineIndex:
         return LineIndex(self.text)
+
+    @cached_property
+    def python_lines(self) -> LineIndex:
+        """`lines` as Python counts them (see PythonLineIndex): for positions from CPython's
+        `ast` or libcst. The same object as `lines` unless a lone carriage return is in the text."""
+        return PythonLineIndex(self.text) if self.text.count("\r") != self.text.count("\r\n") else self.lines
 
     @cached_property
     def sg(self) -> SgRoot:

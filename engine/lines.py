@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import re
 
 
 class LineIndex:
@@ -33,3 +34,15 @@ class LineIndex:
     @property
     def line_count(self) -> int:
         return len(self.starts)
+
+
+class PythonLineIndex(LineIndex):
+    """Lines as CPython and libcst count them in Python source: a lone carriage return ends
+    one too (their line numbers are 1-based, their columns 0-based)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
+
+
+_LINE_BREAK = re.compile(r"\r\n?|\n")

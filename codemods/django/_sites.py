@@ -153,7 +153,7 @@ def _manager_model(base: cst.BaseExpression) -> str | None:
 class Analyzer:
     def __init__(self, ctx: FileContext, module: cst.Module) -> None:
         self.ctx = ctx
-        self.parsed = Parsed(module, ctx.lines)
+        self.parsed = Parsed(module, ctx.python_lines)
         self.bound = module_bindings(module)
 
     def sites(self) -> Iterator[tuple[Site, int, int]]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import enum
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -55,25 +54,6 @@ class CallView:
     shadowed: frozenset[int]  # ids of the Names that a lambda or comprehension in the call binds
 
 
-class PythonLines(LineIndex):
-    """Lines as CPython and libcst count them: a lone carriage return ends one too."""
-
-    def __init__(self, text: str) -> None:
-        super().__init__(text)
-        self.starts = [0, *(match.end() for match in _LINE_BREAK.finditer(text))]
-
-
-_LINE_BREAK = re.compile(r"\r\n?|\n")
-
-
-def python_lines(ctx: FileContext) -> LineIndex:
-    """`ctx.lines`, unless a lone carriage return makes Python count lines differently."""
-    text = ctx.text
-    if text.count("\r") == text.count("\r\n"):
-        return ctx.lines
-    return ctx.memo("python-lines", lambda: PythonLines(text))
-
-
 def _char_offset(lines: LineIndex, line: int, utf8_column: int) -> int:
     """The character offset of CPython's (line, UTF-8 byte column)."""
     text = lines.line_text(line)
@@ -85,7 +65,7 @@ def read_call(ctx: FileContext, site: Site) -> CallView | None:
     call = site.call
     if call.end_lineno is None or call.end_col_offset is None:
         return None
-    lines = python_lines(ctx)
+    lines = ctx.python_lines
     start = _char_offset(lines, call.lineno, call.col_offset)
     end = _char_offset(lines, call.end_lineno, call.end_col_offset)
     try:
@@ -287,7 +267,7 @@ class FileAnalysis:
     def __init__(self, ctx: FileContext, names: ModuleNames, options: Mapping[str, Any]) -> None:
         self.ctx = ctx
         self.names = names
-        self.lines = python_lines(ctx)
+        self.lines = ctx.python_lines
         self.logger_name: str = options["logger-name"]
         self.default_message: str = options["default-message"]
 
@@ -543,7 +523,7 @@ def findings(rule: Rule, ctx: FileContext) -> Iterator[Finding]:
     tree = ctx.python_ast
     if tree is None:
         return  # CPython rejects the file: the engine reports that instead
-    names = ModuleNames(tree, ctx.text, python_lines(ctx))
+    names = ModuleNames(tree, ctx.text, ctx.python_lines)
     sites = [site for site in names.sites if _mentions(site)]
     if not sites:
         return
