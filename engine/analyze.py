@@ -79,15 +79,7 @@ class Analysis:
 
     @property
     def empty(self) -> bool:
-        return not (
-            self.findings
-            or self.facts
-            or self.errors
-            or self.syntax_error
-            or self.suppressions
-            or self.opens
-            or self.deferred
-        )
+        return self.empty_but_deferred and not self.deferred
 
     @property
     def cacheable(self) -> bool:
@@ -186,10 +178,10 @@ def analyze_text(
             analysis.facts[rule.id] = facts
     analysis.findings.sort(key=lambda f: (f.start, f.end, f.rule))
     analysis.suppressions = find_suppressions(ctx.root, text, language, ctx.lines) if MARKER in text else []
-    # tree-sitter's own check parses again, so it runs only where the rules' shared tree looks
-    # broken (an ERROR node, or an empty one: how ast-grep shows a MISSING `)`), or where a
-    # finding depends on the text being whole (for Python, CPython's parser is stricter).
-    # A file no rule parsed is not parsed for this alone; one libcst or CPython rejected is checked.
+    # The full check parses again (tree-sitter, or CPython for Python), so it runs only where
+    # the rules' shared tree looks broken (an ERROR node, or an empty one: how ast-grep shows a
+    # MISSING `)`), or where a finding depends on the text being whole. A file no rule parsed
+    # is not parsed for this alone; one libcst or CPython rejected is checked.
     if analysis.findings or ctx.python_rejected or (ctx.parsed and looks_broken(ctx.root)):
         # A Python file whose CPython tree some rule already built parses: no need to ask.
         problem = None if ctx.python_accepted else first_problem(text, language)

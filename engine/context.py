@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ast
-import warnings
 from collections.abc import Callable, Mapping
 from functools import cached_property
 from pathlib import Path
@@ -15,6 +14,7 @@ from handrail.engine.languages import Language
 from handrail.engine.lines import LineIndex, PythonLineIndex
 from handrail.engine.model import Edit, Finding, Fix, Severity
 from handrail.engine.project import ProjectInfo
+from handrail.engine.syntax import parse_python
 
 if TYPE_CHECKING:
     import libcst
@@ -102,12 +102,8 @@ class FileContext:
         """CPython's tree of a Python file, or None when CPython rejects it."""
         if self.language is not Language.PYTHON:
             return None
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
-            try:
-                return ast.parse(self.text)
-            except (SyntaxError, ValueError, RecursionError, MemoryError):
-                return None
+        tree = parse_python(self.text)
+        return tree if isinstance(tree, ast.Module) else None
 
     def memo(self, key: str, build: Callable[[], T]) -> T:
         """Compute something about this file once for all the rules that need it."""

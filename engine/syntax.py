@@ -59,7 +59,8 @@ def looks_broken(root: SgNode) -> bool:
 def first_problem(text: str, language: Language) -> SyntaxProblem | None:
     """The first syntax error in `text`, or None when it parses cleanly."""
     if language is Language.PYTHON:
-        return python_problem(text)
+        parsed = parse_python(text)
+        return parsed if isinstance(parsed, SyntaxProblem) else None
     data = text.encode("utf-8")
     tree = _parser(language).parse(data)
     if tree.root_node.has_error:
@@ -73,19 +74,18 @@ def first_problem(text: str, language: Language) -> SyntaxProblem | None:
     return None
 
 
-def python_problem(text: str) -> SyntaxProblem | None:
-    """The syntax error CPython reports for `text`, or None."""
+def parse_python(text: str) -> ast.Module | SyntaxProblem:
+    """CPython's tree of `text`, or the syntax error CPython reports for it."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # SyntaxWarning for "\d" and the like
         try:
-            ast.parse(text)
+            return ast.parse(text)
         except SyntaxError as exc:
             return SyntaxProblem(exc.lineno or 1, exc.offset or 1, exc.msg)
         except ValueError as exc:  # e.g. null bytes
             return SyntaxProblem(1, 1, str(exc))
         except (RecursionError, MemoryError):
             return SyntaxProblem(1, 1, "too deeply nested to parse")
-    return None
 
 
 def _first_error(node: tree_sitter.Node) -> tree_sitter.Node | None:
