@@ -483,10 +483,9 @@ def _look_up(
     if isinstance(prepared, FileResult):
         return prepared
     same = index.same_bytes(job, prepared.digest) if index is not None else None
-    if same is not None:
-        analysis = same.analysis
-        shown = analysis.findings or analysis.suppressions
-        return FileResult(job, source=prepared if shown else None, analysis=analysis, digest=prepared.digest)
+    if same is not None and (hit := _from_index(job, same, prepared)) is not None:
+        hit.indexed = False  # under a new stamp: the index must be rewritten
+        return hit
     return job, prepared
 
 
@@ -590,15 +589,17 @@ def _in_order(
             pool.shutdown()
 
 
-def _from_index(job: FileJob, entry: Entry) -> FileResult | None:
-    """The indexed analysis; the text is read only when findings will need it (None: it changed)."""
+def _from_index(job: FileJob, entry: Entry, source: Source | None = None) -> FileResult | None:
+    """The indexed analysis; the text (`source`, if already read) is kept only when findings
+    will need it, and read for that only then (None: it changed)."""
     analysis = entry.analysis
     if not (analysis.findings or analysis.suppressions):
         return FileResult(job, analysis=analysis, digest=entry.digest, indexed=True)
-    try:
-        source = read_source(job.path, job.language)
-    except Unreadable:
-        return None
+    if source is None:
+        try:
+            source = read_source(job.path, job.language)
+        except Unreadable:
+            return None
     if source.digest != entry.digest:
         return None
     return FileResult(job, source=source, analysis=analysis, digest=entry.digest, indexed=True)

@@ -71,6 +71,23 @@ def test_a_changed_stamp_means_the_file_is_read_and_analysed_again(project: Path
     assert "clean.ts\n  2:25" in result.stdout and "finding.ts\n  2:25" in result.stdout
 
 
+def test_a_touched_file_is_read_once_then_trusted_under_its_new_stamp(
+    project: Path, reads: list[str]
+) -> None:
+    # No rule parses settings.py, so it has no cache entry of its own: the index, by digest,
+    # is what keeps its analysis across the touch.
+    (project / "settings.py").write_text("DEBUG = False\n")
+    run_handrail(["scan", "--jobs", "1"], project)
+    stamp = (project / "settings.py").stat()
+    os.utime(project / "settings.py", ns=(stamp.st_atime_ns, stamp.st_mtime_ns + 10**9))  # a touch
+    reads.clear()
+    run_handrail(["scan", "--jobs", "1"], project)
+    assert sorted(reads) == ["finding.ts", "settings.py"]  # read for its digest: the same bytes
+    reads.clear()
+    run_handrail(["scan", "--jobs", "1"], project)
+    assert reads == ["finding.ts"]  # the index took the new stamp
+
+
 def _rewrite_keeping_mtime(path: Path, text: str) -> None:
     """Other content of the same size and modification time (as `cp -p` leaves it)."""
     stamp = path.stat()
