@@ -7,10 +7,12 @@ import pickle
 import shutil
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
 import handrail.engine.analyze as analyze
+import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME, KEEP_GENERATIONS, AnalysisCache
 from handrail.engine.warm_index import SUBFOLDER
 from tests.conftest import run_handrail
@@ -97,6 +99,26 @@ def test_each_version_and_option_set_has_a_generation_and_old_ones_are_pruned(
     analysed.clear()
     run_handrail(["scan", "--jobs", "1"], project)  # the last options again: all cached
     assert analysed == []
+
+
+def test_a_run_that_writes_nothing_still_keeps_its_generation_recent(
+    project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    later = time.time_ns() + 60 * 10**9  # the files were saved well before: the index trusts them
+    monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
+    cache = project / FOLDER_NAME
+
+    def run(n: int) -> str:
+        config = f'[rules."zod/coerce-number"]\nstring-sources = ["source{n}"]\n'
+        (project / "handrail.toml").write_text(config)
+        run_handrail(["scan", "--jobs", "1"], project)
+        return max((p for p in cache.iterdir() if p.is_dir()), key=lambda p: p.stat().st_mtime_ns).name
+
+    names = [run(n) for n in range(KEEP_GENERATIONS)]
+    assert run(0) == names[0]  # warm: nothing written, but the generation marked used
+    run(KEEP_GENERATIONS)  # a new one: the least recently used goes, which is no longer the first
+    remaining = {p.name for p in cache.iterdir() if p.is_dir()}
+    assert names[0] in remaining and names[1] not in remaining
 
 
 def test_only_parsed_files_get_entries_and_a_touched_file_keeps_its_analysis(
