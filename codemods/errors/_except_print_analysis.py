@@ -89,6 +89,9 @@ def read_call(ctx: FileContext, site: Site) -> CallView | None:
     )
 
 
+_COMPREHENSIONS = (cst.ListComp, cst.SetComp, cst.GeneratorExp, cst.DictComp)
+
+
 class _Shadowed(cst.CSTVisitor):
     """The Names in a call that stand for a variable of a lambda or comprehension inside it
     (`str` in `[str for str in xs]`), not for what the call's scope binds. (The defaults of
@@ -105,7 +108,7 @@ class _Shadowed(cst.CSTVisitor):
             every = [*params.posonly_params, *params.params, *params.kwonly_params]
             every += [p for p in (params.star_arg, params.star_kwarg) if isinstance(p, cst.Param)]
             self._bound.append({identifier(param.name) for param in every})
-        elif isinstance(node, cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp):
+        elif isinstance(node, _COMPREHENSIONS):
             targets: set[str] = set()
             clause: cst.CompFor | None = node.for_in
             while clause is not None:
@@ -117,9 +120,7 @@ class _Shadowed(cst.CSTVisitor):
         return True
 
     def on_leave(self, original_node: cst.CSTNode) -> None:
-        if isinstance(
-            original_node, cst.Lambda | cst.ListComp | cst.SetComp | cst.GeneratorExp | cst.DictComp
-        ):
+        if isinstance(original_node, (cst.Lambda, *_COMPREHENSIONS)):
             self._bound.pop()
 
 
