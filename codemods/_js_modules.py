@@ -14,6 +14,8 @@ from collections.abc import Collection, Iterable
 from pathlib import Path
 from typing import Any
 
+from handrail.engine import inputs
+
 EXTENSIONS = (".ts", ".tsx", ".mts", ".cts", ".js", ".jsx", ".mjs", ".cjs")
 _JS_SUFFIX = re.compile(r"\.(?:[mc]?js|jsx)$")
 
@@ -112,8 +114,8 @@ _JSONC_TOKEN = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/|,(?=\s*[}\]])',
 def read_jsonc(path: Path) -> Any:
     """A JSON-with-comments file (tsconfig.json), or None when it is missing or broken."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError:
+        text = inputs.read_text(path)
+    except (OSError, UnicodeDecodeError):
         return None
     cleaned = _JSONC_TOKEN.sub(lambda m: m.group(0) if m.group(0).startswith('"') else "", text)
     try:

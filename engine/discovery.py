@@ -16,8 +16,9 @@ Which .gitignore files count
       when the scanned folder lies inside it, else only the scanned folder's own. A stray
       .gitignore in a home folder must not silently hide a project.
     A folder holding `.git` met while walking starts a new repository: the outer rules stop
-    applying, as they do in git. The user-wide `core.excludesFile` is not read, so what gets
-    scanned does not depend on the machine. Matching itself is `pathspec.GitIgnoreSpec`.
+    applying, as they do in git. handrail's own cache folder is passed over without a word.
+    The user-wide `core.excludesFile` is not read, so what gets scanned does not depend on the
+    machine. Matching itself is `pathspec.GitIgnoreSpec`.
 
 Paths named on the command line
     A named file is scanned whatever ignores, always-skip names or config globs say, if its
@@ -41,6 +42,8 @@ from pathlib import Path
 
 from pathspec import GitIgnoreSpec
 
+from handrail.engine import inputs
+from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.languages import Language, language_for
 from handrail.engine.model import FileError, Skipped
 from handrail.engine.project import ROOT_MARKERS
@@ -98,6 +101,24 @@ class Discovery:
     # Each folder walked -> whether it holds a project marker or `.git` (see project.find_root),
     # so that finding each file's project costs no more file system calls.
     roots: dict[str, bool] = field(default_factory=dict)
+    # Each folder walked -> its stamp (taken before listing it) and `listing_signature`, so
+    # that a warm run can tell the walk would find the same (see snapshot.py).
+    folders: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+
+
+def listing_signature(entries: Sequence[os.DirEntry[str]]) -> str:
+    """What the walk's decisions in a folder depend on of its listing: each name, and whether
+    it is a folder or a link (the cache folder aside: it changes with every run)."""
+    names = []
+    for entry in entries:
+        if entry.name == FOLDER_NAME:
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        names.append(entry.name + ("@" if entry.is_symlink() else "") + ("/" if is_dir else ""))
+    return inputs.names_digest(names)
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -187,7 +208,7 @@ def _ignored_by(layers: Sequence[_Rules], path: str, is_dir: bool) -> _Rules | N
 
 def _find_repository(start: Path) -> Path | None:
     for folder in (start, *start.parents):
-        if (folder / ".git").exists():
+        if inputs.exists(folder / ".git"):
             return folder
     return None
 
@@ -195,17 +216,17 @@ def _find_repository(start: Path) -> Path | None:
 def _git_dir(repository: Path) -> Path | None:
     """The folder holding `info/exclude`; worktrees and submodules point to it from a `.git` file."""
     dot_git = repository / ".git"
-    if dot_git.is_dir():
+    if inputs.is_dir(dot_git):
         return dot_git
     try:
-        first_line = dot_git.read_text(encoding="utf-8").partition("\n")[0]
+        first_line = inputs.read_text(dot_git).partition("\n")[0]
     except (OSError, UnicodeDecodeError):
         return None
     if not first_line.startswith("gitdir:"):
         return None
     git_dir = (repository / first_line.removeprefix("gitdir:").strip()).resolve()
     try:  # a worktree shares info/exclude with the main repository
-        common = (git_dir / "commondir").read_text(encoding="utf-8").strip()
+        common = inputs.read_text(git_dir / "commondir").strip()
     except (OSError, UnicodeDecodeError):
         return git_dir
     return (git_dir / common).resolve()
@@ -226,6 +247,7 @@ class _Walker:
         self.max_file_size = max_file_size
         self.found: dict[str, DiscoveredFile] = {}
         self.roots: dict[str, bool] = {}
+        self.folders: dict[str, tuple[Stamp, str]] = {}
         self.skipped: dict[str, Skipped] = {}
         self.errors: list[FileError] = []
         self.named_folders: set[str] = set()
@@ -253,7 +275,7 @@ class _Walker:
             return self._loaded[ignore_file]
         rules: _Rules | None = None
         try:
-            lines = ignore_file.read_text(encoding="utf-8", errors="replace").splitlines()
+            lines = inputs.read_text(ignore_file, errors="replace").splitlines()
         except FileNotFoundError:
             pass
         except OSError as error:
@@ -298,6 +320,7 @@ class _Walker:
             self.fail(str(path), "cannot read", error)
             return
         if stat.st_size > self.max_file_size:
+            inputs.note_read(path, stamp_of(stat))  # its size decides: the snapshot must see it change
             self.skip(str(path), False, f"larger than {self.max_file_size} bytes")
             return
         self.found[str(path)] = DiscoveredFile(str(path), language, True, stamp_of(stat))
@@ -326,11 +349,13 @@ class _Walker:
                 continue
             self._walked.add(folder)
             try:
+                stamp = stamp_of(os.stat(folder))
                 with os.scandir(folder) as listing:
                     entries = sorted(listing, key=lambda entry: entry.name)
             except OSError as error:
                 self.fail(folder, "cannot read folder", error)
                 continue
+            self.folders[folder] = stamp, listing_signature(entries)
             names = {entry.name for entry in entries}
             self.roots[folder] = not names.isdisjoint(ROOT_MARKERS) or ".git" in names
             if not is_root:
@@ -355,6 +380,8 @@ class _Walker:
             pending.extend(reversed(subfolders))  # depth first, in name order
 
     def enter(self, entry: os.DirEntry[str], layers: Sequence[_Rules], exclude: _Rules | None) -> bool:
+        if entry.name == FOLDER_NAME:
+            return False  # handrail's own: not worth a line in --verbose
         path = entry.path
         reason = ALWAYS_SKIPPED.get(entry.name)
         if reason is None and (ignored := _ignored_by(layers, path, True)):
@@ -394,6 +421,7 @@ class _Walker:
                 return
             stamp = stamp_of(stat)
             if stat.st_size > self.max_file_size:
+                inputs.note_read(path, stamp)  # as in add_named_file
                 reason = f"larger than {self.max_file_size} bytes"
         if reason is not None:
             self.skip(path, False, reason)
@@ -409,7 +437,7 @@ class _Walker:
             for path, s in sorted(self.skipped.items())
             if path not in self.named_folders and path not in self.found
         ]
-        return Discovery(files=files, skipped=skipped, errors=self.errors, roots=self.roots)
+        return Discovery(files, skipped, self.errors, self.roots, self.folders)
 
 
 def _globs(patterns: Sequence[str], base: Path) -> _Rules | None:

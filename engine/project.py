@@ -8,11 +8,16 @@ schema or a logger) are merged after the per-file step and given to rules' `reso
 from __future__ import annotations
 
 import json
+import os
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
+
+from handrail.engine import inputs
+from handrail.engine.source import Stamp, stamp_of
 
 ROOT_MARKERS = ("package.json", "pyproject.toml", "setup.py", "setup.cfg", "requirements.txt")
 
@@ -53,7 +58,7 @@ def _root_above(
         parent = folder.parent
         marked = known.get(str(folder))
         if marked is None:
-            marked = any((folder / marker).exists() for marker in (*ROOT_MARKERS, ".git"))
+            marked = any(inputs.exists(folder / marker) for marker in (*ROOT_MARKERS, ".git"))
         if marked or folder == stop:
             memo[folder] = folder
         else:
@@ -61,14 +66,26 @@ def _root_above(
     return memo[folder]
 
 
-@cache
 def project_info(root: Path) -> ProjectInfo:
     package = root / "package.json"
-    if not package.is_file():
+    try:
+        status = os.stat(package)
+    except OSError:
+        status = None
+    stamp = stamp_of(status) if status is not None else None
+    inputs.note_read(package, stamp)
+    return _project_info(root, stamp, status is not None and stat.S_ISREG(status.st_mode))
+
+
+@cache  # by stamp: a package.json changed within one process (tests, a watcher) is read again
+def _project_info(root: Path, stamp: Stamp | None, regular: bool) -> ProjectInfo:
+    if not regular:
         return ProjectInfo(root=root)
     try:
-        data = json.loads(package.read_text(encoding="utf-8"))
+        data = json.loads((root / "package.json").read_bytes().decode("utf-8"))
     except (OSError, ValueError):
+        return ProjectInfo(root=root, package_json=True)
+    if not isinstance(data, dict):
         return ProjectInfo(root=root, package_json=True)
     deps: set[str] = set()
     for key in ("dependencies", "devDependencies", "peerDependencies", "optionalDependencies"):

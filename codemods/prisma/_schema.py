@@ -20,6 +20,8 @@ from pathlib import Path
 
 from ast_grep_py import SgNode, SgRoot
 
+from handrail.engine import inputs
+
 CONFIG_FILES = (
     "prisma.config.ts",
     "prisma.config.mts",
@@ -282,7 +284,7 @@ def _string_value(node: SgNode) -> str | None:
 def _config_schema(path: Path) -> str | None:
     """The `schema` property of a prisma config file."""
     try:
-        text = path.read_text(encoding="utf-8")
+        text = inputs.read_text(path)
     except (OSError, UnicodeDecodeError):
         return None
     root = SgRoot(text, "typescript").root()
@@ -303,7 +305,7 @@ def _config_schema(path: Path) -> str | None:
 
 def _package_schema(path: Path) -> str | None:
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(inputs.read_text(path))
     except (OSError, ValueError):
         return None
     section = data.get("prisma") if isinstance(data, dict) else None
@@ -312,10 +314,10 @@ def _package_schema(path: Path) -> str | None:
 
 
 def _files_at(path: Path) -> tuple[Path, ...]:
-    if path.is_file():
+    if inputs.is_file(path):
         return (path,)
-    if path.is_dir():
-        return tuple(sorted(p for p in path.rglob("*.prisma") if p.is_file()))
+    if inputs.is_dir(path):
+        return inputs.files_below(path, ".prisma")
     return ()
 
 
@@ -323,15 +325,15 @@ def locate(root: Path) -> tuple[Path, ...]:
     """The schema file(s) of the project at `root`, in Prisma's lookup order; () if none."""
     for name in CONFIG_FILES:
         config = root / name
-        configured = _config_schema(config) if config.is_file() else None
+        configured = _config_schema(config) if inputs.is_file(config) else None
         if configured is not None:
             return _files_at(config.parent / configured)
     package = root / "package.json"
-    configured = _package_schema(package) if package.is_file() else None
+    configured = _package_schema(package) if inputs.is_file(package) else None
     if configured is not None:
         return _files_at(root / configured)
     for name in DEFAULT_FILES:
-        if (root / name).is_file():
+        if inputs.is_file(root / name):
             return (root / name,)
     return _files_at(root / DEFAULT_FOLDER)
 
@@ -342,7 +344,7 @@ def load(root: Path) -> Schema | None:
     models: dict[str, Model] = {}
     for path in files:
         try:
-            models.update(parse_models(path.read_text(encoding="utf-8")))
+            models.update(parse_models(inputs.read_text(path)))
         except (OSError, UnicodeDecodeError):
             continue
     return Schema.of(models, tuple(p.as_posix() for p in files)) if models else None
