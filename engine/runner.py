@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from handrail.codemods import catalog
-from handrail.engine import warm_index
+from handrail.engine import inputs, snapshot, warm_index
 from handrail.engine.analyze import (
     Analysis,
     FileJob,
@@ -28,7 +28,7 @@ from handrail.engine.analyze import (
 )
 from handrail.engine.cache import generation, mark_used, prune, rules_salt
 from handrail.engine.config import Config
-from handrail.engine.discovery import DiscoveredFile, discover
+from handrail.engine.discovery import DiscoveredFile, Discovery, discover
 from handrail.engine.languages import Language
 from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
@@ -104,7 +104,25 @@ def display_path(path: Path, cwd: Path) -> str:
 
 
 def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
+    """With a cache, the last scan's result when nothing it was made from has changed (see
+    snapshot.py), else a scan that notes what it was made from for the next run."""
     started = time.time_ns()
+    if settings.cache_dir is None:
+        return _scan(settings, progress, started)[0]
+    rule_ids = tuple(rule.id for rule in settings.rules)
+    salt = rules_salt(settings.config.rule_options)
+    snapshot_key = snapshot.key(settings, salt, rule_ids)
+    remembered = snapshot.recall(settings, salt, snapshot_key)
+    if remembered is not None:
+        return remembered
+    with inputs.recording() as ledger:
+        result, found = _scan(settings, progress, started)
+    if not found.errors and not result.internal_errors:  # a run that failed is not worth noting
+        snapshot.save(settings, salt, snapshot_key, started, found, ledger, result)
+    return result
+
+
+def _scan(settings: Settings, progress: Progress | None, started: int) -> tuple[ScanResult, Discovery]:
     config = settings.config
     found = discover(
         list(settings.paths),
@@ -159,7 +177,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         if resolved:
             kept.append(result)
     findings.sort(key=lambda f: (f.path, f.start, f.end, f.rule))
-    return ScanResult(
+    scanned = ScanResult(
         kept,
         findings,
         gathered.errors,
@@ -169,6 +187,7 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
         gathered.checked,
         rule_ids,
     )
+    return scanned, found
 
 
 def _jobs(

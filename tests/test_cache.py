@@ -14,6 +14,7 @@ import pytest
 import handrail.engine.analyze as analyze
 import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME, KEEP_GENERATIONS, AnalysisCache
+from handrail.engine.snapshot import SUBFOLDER as SNAPSHOTS
 from handrail.engine.warm_index import SUBFOLDER
 from tests.conftest import run_handrail
 
@@ -132,7 +133,7 @@ def test_only_parsed_files_get_entries_and_a_touched_file_keeps_its_analysis(
         (tmp_path / f"p{i}.ts").write_text(f"export const n{i} = {i};\n")
     run_handrail(["scan", "--jobs", "1"], tmp_path)
     entries = [p for p in (tmp_path / FOLDER_NAME).rglob("*") if p.is_file() and p.name != ".gitignore"]
-    assert [p.parent.parent.name for p in entries] == [SUBFOLDER]  # the index alone
+    assert sorted(p.parent.parent.name for p in entries) == [SUBFOLDER, SNAPSHOTS]  # no per-file entry
     time.sleep(0.01)
     for path in tmp_path.glob("*.ts"):
         path.touch()
@@ -146,7 +147,9 @@ def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analy
     entries = [
         p
         for p in (project / FOLDER_NAME).rglob("*")
-        if p.is_file() and p.name != ".gitignore" and SUBFOLDER not in p.relative_to(project).parts
+        if p.is_file()
+        and p.name != ".gitignore"
+        and {SUBFOLDER, SNAPSHOTS}.isdisjoint(p.relative_to(project).parts)
     ]
     assert len(entries) == 3
     entries[0].write_bytes(entries[0].read_bytes()[:20])  # truncated
@@ -154,8 +157,11 @@ def test_corrupt_and_forged_entries_are_ignored_and_rebuilt(project: Path, analy
     # An attacker's pickle that would create a file when loaded, without handrail's signature.
     payload = pickle.dumps(_Exploit(str(planted)))
     entries[1].write_bytes(b"handrail-cache-1\n" + b"\0" * 32 + payload)
-    for index in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}"):
-        shutil.rmtree(index)  # else it answers for the unchanged bytes (see test_warm_index.py)
+    for index in [
+        *(project / FOLDER_NAME).glob(f"*/{SUBFOLDER}"),
+        *(project / FOLDER_NAME).glob(f"*/{SNAPSHOTS}"),
+    ]:
+        shutil.rmtree(index)  # else they answer for the unchanged bytes (see test_warm_index.py)
     analysed.clear()
     result = run_handrail(["scan", "--jobs", "1"], project)
     assert result.exit_code == 1

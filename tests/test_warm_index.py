@@ -14,6 +14,7 @@ import pytest
 import handrail.engine.analyze as analyze
 import handrail.engine.discovery as discovery
 import handrail.engine.runner as runner
+import handrail.engine.snapshot as snapshot
 from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.source import Source
 from handrail.engine.warm_index import SUBFOLDER
@@ -34,6 +35,9 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # set back: the runs happen later instead).
     later = time.time_ns() + 60 * 10**9
     monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
+    # These tests are about the per-file index, which a warm run falls back on when the
+    # whole scan's snapshot does not hold (see test_snapshot.py): no snapshot answers here.
+    monkeypatch.setattr(snapshot, "recall", lambda *args: None)
     return tmp_path
 
 

@@ -1,0 +1,203 @@
+"""A warm run's shortcut for a whole scan: the last scan's result, reused while nothing it was
+made from has changed.
+
+A scan's result depends on its settings (the key: rules, options, handrail's code, the paths
+named and the working directory), on the folders walked (their listings), on the source files
+found (their stamps) and on the few other files it looked at (see inputs.py). A snapshot
+notes all of them. A run that finds every one as noted, with the same stamps (not racy, as in
+warm_index.py), returns the noted result after stat-ing each file and folder once: it neither
+walks with the ignore rules nor looks up each file in the warm index. Anything else (a file
+changed, added or removed, a .gitignore or package.json edited) makes it scan as usual, with
+the per-file caches, and note a new snapshot.
+
+A folder whose stamp moved is listed again and compared by its names (see
+discovery.listing_signature): creating the cache folder, or a file that does not count, must
+not cost the next runs their shortcut.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from handrail.engine import inputs
+from handrail.engine.cache import AnalysisCache, generation, mark_used
+from handrail.engine.discovery import Discovery, listing_signature
+from handrail.engine.inputs import Ledger
+from handrail.engine.source import Stamp, Unreadable, read_source, stamp_of
+from handrail.engine.warm_index import RACY_NS
+
+if TYPE_CHECKING:
+    from handrail.engine.runner import ScanResult, Settings
+
+SUBFOLDER = "snapshots"  # of a cache generation's folder
+KEEP = 8  # snapshots per generation: one per set of paths named, the most recent kept
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    started_ns: int  # when the scan that made it began
+    named: tuple[tuple[str, str], ...]  # each path named: what it resolved to, and its kind
+    folders: dict[str, tuple[Stamp, str]]  # walked: stamp, listing signature
+    files: tuple[tuple[str, Stamp], ...]  # the source files found
+    ledger: Ledger
+    result: ScanResult  # without the files' texts (read again when reused)
+
+
+def key(settings: Settings, salt: str, rule_ids: Sequence[str]) -> str:
+    config = settings.config
+    return AnalysisCache.key(
+        "snapshot",
+        salt,
+        tuple(rule_ids),
+        str(settings.cwd),
+        tuple(str(p) for p in settings.paths),
+        config.include,
+        config.exclude,
+        str(config.base),
+        config.max_file_size,
+    )
+
+
+def recall(settings: Settings, salt: str, snapshot_key: str) -> ScanResult | None:
+    """The noted result when nothing it was made from has changed, else None."""
+    assert settings.cache_dir is not None
+    store = _store(settings.cache_dir, salt)
+    snapshot = store.load(snapshot_key)
+    if not isinstance(snapshot, Snapshot):
+        return None
+    racy = snapshot.started_ns - RACY_NS
+    if _named(settings) != snapshot.named or not _ledger_holds(snapshot.ledger, racy):
+        return None
+    moved = _folders_moved(snapshot.folders, racy)
+    if moved is None or not _files_unchanged(snapshot.files, racy):
+        return None
+    result = _with_sources(snapshot.result)
+    if result is None:
+        return None
+    if moved:  # same listings under new stamps: note them, so later runs need not list again
+        folders = {**snapshot.folders, **moved}
+        store.store(snapshot_key, dataclasses.replace(snapshot, folders=folders))
+    mark_used(generation(settings.cache_dir, salt))
+    return result
+
+
+def save(
+    settings: Settings,
+    salt: str,
+    snapshot_key: str,
+    started_ns: int,
+    found: Discovery,
+    ledger: Ledger,
+    result: ScanResult,
+) -> None:
+    assert settings.cache_dir is not None
+    snapshot = Snapshot(
+        started_ns,
+        _named(settings),
+        found.folders,
+        tuple((f.file, f.stamp) for f in found.files),
+        ledger,
+        _without_sources(result),
+    )
+    store = _store(settings.cache_dir, salt)
+    store.store(snapshot_key, snapshot)
+    _keep_recent(store.folder)
+
+
+def _store(cache_dir: Path, salt: str) -> AnalysisCache:
+    return AnalysisCache(generation(cache_dir, salt) / SUBFOLDER, root=cache_dir)
+
+
+def _named(settings: Settings) -> tuple[tuple[str, str], ...]:
+    named = []
+    for given in settings.paths:
+        full = settings.cwd / given
+        named.append((os.path.realpath(full), inputs.kind(str(full))))
+    return tuple(named)
+
+
+def _ledger_holds(ledger: Ledger, racy: int) -> bool:
+    if any(stamp is not None and max(stamp[1:3]) >= racy for stamp in ledger.stamps.values()):
+        return False
+    return ledger.still_holds()
+
+
+def _folders_moved(folders: dict[str, tuple[Stamp, str]], racy: int) -> dict[str, tuple[Stamp, str]] | None:
+    """The folders whose stamp moved but whose listing did not (with their new stamps), or
+    None when some listing changed."""
+    moved: dict[str, tuple[Stamp, str]] = {}
+    for folder, (stamp, signature) in folders.items():
+        try:
+            now = stamp_of(os.stat(folder))
+            if now == stamp and max(now[1:3]) < racy:
+                continue
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda entry: entry.name)
+        except OSError:
+            return None
+        if listing_signature(entries) != signature:
+            return None
+        if now != stamp:
+            moved[folder] = now, signature
+    return moved
+
+
+def _files_unchanged(files: Iterable[tuple[str, Stamp]], racy: int) -> bool:
+    stat = os.stat
+    for file, stamp in files:
+        try:
+            now = stat(file)
+        except OSError:
+            return False
+        if (now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino) != stamp:
+            return False
+        if now.st_mtime_ns >= racy or now.st_ctime_ns >= racy:
+            return False
+    return True
+
+
+def _without_sources(result: ScanResult) -> ScanResult:
+    """`result` as noted: no texts, and no project memos (rules rebuild those when asked)."""
+    return dataclasses.replace(
+        result,
+        results=[dataclasses.replace(r, source=None) for r in result.results],
+        projects={
+            root: dataclasses.replace(facts, current_text=None, _memo={})
+            for root, facts in result.projects.items()
+        },
+        _by_display=None,
+    )
+
+
+def _with_sources(result: ScanResult) -> ScanResult | None:
+    """`result` with the texts of the files with findings read again (None: one changed)."""
+    for file_result in result.results:
+        job = file_result.job
+        try:
+            source = read_source(job.path, job.language)
+        except Unreadable:
+            return None
+        if source.digest != file_result.digest:
+            return None
+        file_result.source = source
+    return result
+
+
+def _keep_recent(folder: Path) -> None:
+    """Only the KEEP most recently written snapshots (AnalysisCache keeps each in a subfolder
+    named by its key's first two characters)."""
+    try:
+        subfolders = [sub.path for sub in os.scandir(folder) if sub.is_dir(follow_symlinks=False)]
+        found = [(entry.stat().st_mtime_ns, entry.path) for sub in subfolders for entry in os.scandir(sub)]
+    except OSError:
+        return
+    found.sort(reverse=True)
+    for _, path in found[KEEP:]:
+        with contextlib.suppress(OSError):
+            os.unlink(path)

@@ -1,0 +1,161 @@
+"""The whole-scan snapshot: a warm run over an unchanged tree returns the last scan's result
+after stat-ing each file and folder, without walking or analysing; any change to what the
+scan was made from (a source file, a folder's listing, an ignore file, package.json, a file
+a rule read) makes it scan again."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+
+import handrail.engine.runner as runner
+from handrail.engine.cache import FOLDER_NAME
+from handrail.engine.snapshot import SUBFOLDER
+from tests.conftest import run_handrail
+
+FINDING = 'import { z } from "zod";\nconst Q = z.object({ n: z.number() });\nQ.parse(req.query);\n'
+CLEAN = 'import { z } from "zod";\nconst Q = z.object({ n: z.string() });\nQ.parse(req.query);\n'
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "package.json").write_text('{"dependencies": {"zod": "^3.23.0"}}\n')
+    (tmp_path / ".gitignore").write_text("# nothing yet\n")
+    (tmp_path / "finding.ts").write_text(FINDING)
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "clean.ts").write_text(CLEAN)
+    later = time.time_ns() + 60 * 10**9  # as files saved a while before the runs (see test_warm_index.py)
+    monkeypatch.setattr(runner, "time", SimpleNamespace(time_ns=lambda: later))
+    return tmp_path
+
+
+@pytest.fixture
+def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """One item per scan that walked the tree (a scan that reused a snapshot walks nothing)."""
+    calls: list[int] = []
+    real = runner.discover
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(runner, "discover", counting)
+    return calls
+
+
+def scan(cwd: Path, *args: str) -> tuple[int, str]:
+    result = run_handrail(["scan", "--jobs", "1", *args], cwd)
+    return result.exit_code, result.stdout
+
+
+def scanned_again(project: Path, walks: list[int], change: Callable[[], object]) -> tuple[int, str]:
+    """Scan, make `change`, scan again: that second scan's outcome, once shown it walked."""
+    scan(project)
+    change()
+    walks.clear()
+    outcome = scan(project)
+    assert walks == [1], "the snapshot was trusted after the change"
+    return outcome
+
+
+def test_an_unchanged_tree_gives_the_last_result_without_a_walk(project: Path, walks: list[int]) -> None:
+    first = scan(project)
+    assert walks == [1] and first[0] == 1 and "finding.ts" in first[1]
+    # The first run created the cache folder inside the scanned one after listing it: that
+    # folder's stamp moved, its listing (the cache aside) did not.
+    second = scan(project)
+    third = scan(project)
+    assert walks == [1]
+    assert first == second == third == scan(project, "--no-cache")
+
+
+def test_a_folder_whose_stamp_moved_is_listed_again_and_trusted(project: Path, walks: list[int]) -> None:
+    scan(project)
+    os.utime(project / "src", ns=(10**18, 10**18))
+    assert scan(project) == scan(project)
+    assert walks == [1]
+
+
+def test_a_changed_file_is_scanned_again(project: Path, walks: list[int]) -> None:
+    code, out = scanned_again(project, walks, lambda: (project / "src" / "clean.ts").write_text(FINDING))
+    assert "src/clean.ts" in out and code == 1
+    walks.clear()
+    assert scan(project) == (code, out) and walks == []  # and noted again
+
+
+def test_a_new_file_in_a_folder_is_scanned(project: Path, walks: list[int]) -> None:
+    _, out = scanned_again(project, walks, lambda: (project / "src" / "new.ts").write_text(FINDING))
+    assert "src/new.ts" in out
+
+
+def test_a_removed_file_is_gone_from_the_result(project: Path, walks: list[int]) -> None:
+    code, out = scanned_again(project, walks, (project / "finding.ts").unlink)
+    assert code == 0 and "finding.ts" not in out
+
+
+def test_a_file_of_another_kind_in_a_folder_counts_too(project: Path, walks: list[int]) -> None:
+    # A new name is a new listing: a README is harmless, but a `pyvenv.cfg` or a
+    # package.json changes what the walk decides there.
+    (project / "src" / "clean.ts").write_text(FINDING)
+    _, out = scanned_again(
+        project, walks, lambda: (project / "src" / "pyvenv.cfg").write_text("home = /usr\n")
+    )
+    assert "src/clean.ts" not in out  # a virtual environment now
+
+
+def test_an_edited_gitignore_is_seen(project: Path, walks: list[int]) -> None:
+    code, out = scanned_again(project, walks, lambda: (project / ".gitignore").write_text("finding.ts\n"))
+    assert code == 0 and "finding.ts" not in out
+
+
+def test_an_edited_gitignore_above_the_scanned_folder_is_seen(project: Path, walks: list[int]) -> None:
+    (project / ".git").mkdir()  # a repository: its .gitignore files above count
+    (project / "src" / "clean.ts").write_text(FINDING)
+    scan(project / "src")
+    (project / ".gitignore").write_text("src/clean.ts\n")
+    walks.clear()
+    code, out = scan(project / "src")
+    assert walks == [1] and code == 0 and "clean.ts" not in out
+
+
+def test_an_edited_package_json_is_seen(project: Path, walks: list[int]) -> None:
+    # No Zod here, so no rule reads package.json: the project's dependencies are what count.
+    for path in project.rglob("*.ts"):
+        path.write_text("export const n = 1;\n")
+    scanned_again(project, walks, lambda: (project / "package.json").write_text('{"dependencies": {}}\n'))
+
+
+def test_a_file_saved_just_before_the_scan_is_not_trusted(tmp_path: Path, walks: list[int]) -> None:
+    # Without the clock moved on (as in `project`), the files are younger than the run's
+    # clock tick allowance: the next run cannot tell a later write from none.
+    (tmp_path / "finding.ts").write_text(FINDING)
+    scan(tmp_path)
+    scan(tmp_path)
+    assert walks == [1, 1]
+
+
+def test_named_paths_have_their_own_snapshot(project: Path, walks: list[int]) -> None:
+    whole = scan(project)
+    one = scan(project, "finding.ts")
+    assert scan(project, "finding.ts") == one and scan(project) == whole
+    assert walks == [1, 1]
+
+
+def test_no_cache_and_a_failed_run_note_no_snapshot(project: Path, walks: list[int]) -> None:
+    scan(project, "--no-cache")
+    assert not (project / FOLDER_NAME).exists()
+    scan(project, ".", "missing.ts")  # an error: a path that is not there
+    assert not list((project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*"))
+
+
+def test_a_corrupt_snapshot_is_ignored(project: Path, walks: list[int]) -> None:
+    first = scan(project)
+    [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
+    snapshot.write_bytes(snapshot.read_bytes()[:100])
+    assert scan(project) == first and walks == [1, 1]
