@@ -39,8 +39,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-from pathspec import GitIgnoreSpec
+from typing import TYPE_CHECKING
 
 from handrail.engine import inputs
 from handrail.engine.cache import FOLDER_NAME
@@ -48,6 +47,10 @@ from handrail.engine.languages import Language, language_for
 from handrail.engine.model import FileError, Skipped
 from handrail.engine.project import ROOT_MARKERS
 from handrail.engine.source import NO_STAMP, Stamp, stamp_of
+
+if TYPE_CHECKING:
+    from pathspec import GitIgnoreSpec
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
 
 # Folders never worth scanning, and the reason --verbose gives for each.
 ALWAYS_SKIPPED: dict[str, str] = {
@@ -194,7 +197,7 @@ class _Rules:
         kept = [p for p in self.spec.patterns if not any(p.match_file(rel) is not None for rel in rels)]
         if len(kept) == len(self.spec.patterns):
             return self
-        return _Rules(self.base, GitIgnoreSpec(kept), self.label)
+        return _Rules(self.base, _spec(kept), self.label)
 
 
 def _ignored_by(layers: Sequence[_Rules], path: str, is_dir: bool) -> _Rules | None:
@@ -281,7 +284,7 @@ class _Walker:
         except OSError as error:
             self.fail(str(ignore_file), "cannot read", error)
         else:
-            spec = GitIgnoreSpec.from_lines(lines)
+            spec = _spec_of(lines)
             if any(p.include is not None for p in spec.patterns):  # not only comments
                 rules = _Rules(str(base), spec, f"ignored by {self.display(str(ignore_file))}")
         self._loaded[ignore_file] = rules
@@ -441,7 +444,21 @@ class _Walker:
 
 
 def _globs(patterns: Sequence[str], base: Path) -> _Rules | None:
-    return _Rules(str(base), GitIgnoreSpec.from_lines(patterns), EXCLUDED) if patterns else None
+    return _Rules(str(base), _spec_of(patterns), EXCLUDED) if patterns else None
+
+
+def _spec_of(lines: Sequence[str]) -> GitIgnoreSpec:
+    # Imported here: pathspec costs a run ~10 ms, which one that reuses a snapshot (see
+    # snapshot.py) need not pay.
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec.from_lines(lines)
+
+
+def _spec(patterns: Sequence[GitIgnoreSpecPattern]) -> GitIgnoreSpec:
+    from pathspec import GitIgnoreSpec
+
+    return GitIgnoreSpec(patterns)
 
 
 def discover(
