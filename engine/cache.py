@@ -23,6 +23,7 @@ import json
 import os
 import pickle
 import re
+import sys
 from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
@@ -32,6 +33,9 @@ import handrail.codemods
 import handrail.engine
 
 FOLDER_NAME = ".handrail_cache"
+# What parses (and so decides every finding) besides handrail's own code: an upgrade of one
+# must not leave analyses it would no longer make.
+PARSERS = ("ast_grep_py", "libcst", "tree_sitter", "tree_sitter_typescript", "tree_sitter_javascript")
 KEEP_GENERATIONS = 4  # e.g. the editor's options, the pre-commit hook's, CI's, and one to spare
 _GENERATION = re.compile(r"[0-9a-f]{16}")
 _FORMAT = b"handrail-cache-1\n"
@@ -49,7 +53,34 @@ def code_fingerprint() -> str:
             for path in sorted(Path(folder).rglob("*.py")):
                 digest.update(f"{path.relative_to(folder)}\n".encode())
                 digest.update(path.read_bytes())
+    digest.update(sys.version.encode())  # CPython's parser checks Python syntax
+    for name in PARSERS:
+        digest.update(_installed(name).encode())
     return digest.hexdigest()
+
+
+def _installed(module: str) -> str:
+    """Which release of `module` is installed, without importing it: its distribution's
+    metadata folder name (importlib.metadata costs ~50 ms to import); else its file's stamp."""
+    import importlib.util
+
+    spec = importlib.util.find_spec(module)
+    if spec is None or spec.origin is None:
+        return f"{module}: none"
+    where = os.path.dirname(os.path.dirname(spec.origin))
+    found = sorted(n for n in _names_in(where) if n.startswith(f"{module}-") and n.endswith(".dist-info"))
+    if found:
+        return " ".join(found)
+    status = os.stat(spec.origin)
+    return f"{module}: {status.st_size} {status.st_mtime_ns}"
+
+
+@cache
+def _names_in(folder: str) -> tuple[str, ...]:
+    try:
+        return tuple(os.listdir(folder))
+    except OSError:
+        return ()
 
 
 def rules_salt(options: Mapping[str, Any]) -> str:

@@ -12,6 +12,7 @@ from types import SimpleNamespace
 import pytest
 
 import handrail.engine.analyze as analyze
+import handrail.engine.cache as cache_module
 import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME, KEEP_GENERATIONS, AnalysisCache
 from handrail.engine.snapshot import SUBFOLDER as SNAPSHOTS
@@ -183,3 +184,27 @@ def test_store_and_load_round_trip(tmp_path: Path) -> None:
     assert cache.load(key) is None
     cache.store(key, {"x": [1, 2]})
     assert cache.load(key) == {"x": [1, 2]}
+
+
+def test_an_upgraded_parser_starts_a_new_generation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The parsers decide every finding: analyses made with another release must not be reused.
+    site = tmp_path / "site"
+    (site / "fakeparser").mkdir(parents=True)
+    (site / "fakeparser" / "__init__.py").write_text("")
+    (site / "fakeparser-1.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(site))
+    assert cache_module._installed("fakeparser") == "fakeparser-1.0.dist-info"
+    (site / "fakeparser-1.0.dist-info").rename(site / "fakeparser-2.0.dist-info")
+    cache_module._names_in.cache_clear()
+    assert cache_module._installed("fakeparser") == "fakeparser-2.0.dist-info"
+    assert cache_module._installed("no_such_parser") == "no_such_parser: none"
+
+    def fingerprint(release: str) -> str:
+        monkeypatch.setattr(cache_module, "_installed", lambda name: f"{name}-{release}")
+        cache_module.code_fingerprint.cache_clear()
+        return cache_module.code_fingerprint()
+
+    try:
+        assert fingerprint("1.0") != fingerprint("2.0")
+    finally:
+        cache_module.code_fingerprint.cache_clear()
