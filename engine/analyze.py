@@ -14,6 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from handrail.engine import inputs
 from handrail.engine.cache import AnalysisCache, generation
 from handrail.engine.context import FileContext
 from handrail.engine.languages import Language
@@ -112,6 +113,7 @@ class FileResult:
     skipped: Skipped | None = None
     digest: str | None = None  # of the bytes analysed
     indexed: bool = False  # taken from the warm index (see warm_index.py) without reading the file
+    transient: bool = False  # not read for a reason its stamp does not show (see Unreadable)
 
 
 @cache
@@ -165,8 +167,9 @@ def analyze_text(
     ctx = FileContext(path, display, text, language, project, options)
     for rule in selected:
         try:
-            analysis.findings.extend(rule.check(ctx))
-            facts = rule.collect(ctx)
+            with inputs.closed():  # the text alone: what is cached by it (see inputs.py)
+                analysis.findings.extend(rule.check(ctx))
+                facts = rule.collect(ctx)
         except Exception:
             # One broken rule must not hide the others' findings; the run still fails (exit 2).
             import traceback
@@ -197,8 +200,10 @@ def prepare(job: FileJob) -> FileResult | Source:
         source = read_source(job.path, job.language)
     except Unreadable as exc:
         if job.explicit:
-            return FileResult(job, error=FileError(job.display, f"cannot check: {exc}"))
-        return FileResult(job, skipped=Skipped(job.display, str(exc)))
+            return FileResult(
+                job, error=FileError(job.display, f"cannot check: {exc}"), transient=exc.transient
+            )
+        return FileResult(job, skipped=Skipped(job.display, str(exc)), transient=exc.transient)
     if job.cache_dir is not None:
         cached = job.cache().load(job.cache_key(source.digest))
         if isinstance(cached, Analysis):
@@ -231,7 +236,8 @@ def analyze_deferred(item: tuple[FileJob, str | None, tuple[str, ...]]) -> FileR
         source = read_source(job.path, job.language)
     except (OSError, Unreadable) as exc:
         reason = exc.strerror if isinstance(exc, OSError) else str(exc)
-        return FileResult(job, error=FileError(job.display, f"cannot check: {reason}"))
+        transient = isinstance(exc, OSError) or exc.transient
+        return FileResult(job, error=FileError(job.display, f"cannot check: {reason}"), transient=transient)
     if first_digest is None and stamp_of(stat) != job.stamp:
         return changed
     if first_digest is not None and source.digest != first_digest:

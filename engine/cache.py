@@ -167,6 +167,12 @@ class AnalysisCache:
     def _path(self, key: str) -> Path:
         return self.folder / key[:2] / key
 
+    def touch(self, key: str) -> None:
+        """Mark the entry as just used (its modification time), for callers that keep the
+        most recently used."""
+        with contextlib.suppress(OSError):
+            os.utime(self._path(key))
+
     def load(self, key: str) -> Any:
         try:
             data = self._path(key).read_bytes()

@@ -110,18 +110,9 @@ class Discovery:
 
 
 def listing_signature(entries: Sequence[os.DirEntry[str]]) -> str:
-    """What the walk's decisions in a folder depend on of its listing: each name, and whether
-    it is a folder or a link (the cache folder aside: it changes with every run)."""
-    names = []
-    for entry in entries:
-        if entry.name == FOLDER_NAME:
-            continue
-        try:
-            is_dir = entry.is_dir()
-        except OSError:
-            is_dir = False
-        names.append(entry.name + ("@" if entry.is_symlink() else "") + ("/" if is_dir else ""))
-    return inputs.names_digest(names)
+    """What the walk's decisions in a folder depend on of its listing (see
+    inputs.listing_signature), the cache folder aside: it changes with every run."""
+    return inputs.listing_signature(entries, leave_out=FOLDER_NAME)
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")
@@ -372,7 +363,9 @@ class _Walker:
             subfolders = []
             for entry in entries:
                 try:
-                    is_dir = entry.is_dir()  # follows links only to learn what they point to
+                    # Follows links only to learn what they point to, which the listing does
+                    # not show when it changes: a link's target is noted (see inputs.py).
+                    is_dir = inputs.is_dir(entry.path) if entry.is_symlink() else entry.is_dir()
                 except OSError:
                     is_dir = False
                 if is_dir:

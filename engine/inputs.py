@@ -5,7 +5,10 @@ Every such look goes through here. While a scan records (`recording`), each is n
 what was seen: a file read by its stamp, a path looked at by its kind, a folder listed by its
 names. A warm run that finds all of them as noted, and the source files and folders unchanged,
 can reuse the whole scan's result (see snapshot.py). Rules must not touch the file system
-any other way (a test checks the rule catalog for it).
+any other way (a test checks the rule catalog for it), and only while resolving: a rule's
+`check` and `collect` see the file's text alone, so that their results can be cached by it
+(reading through here while analysing raises). Nor may a rule keep what it read across scans
+(a `functools.cache`): each scan must note it again.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -27,7 +30,10 @@ ABSENT = "absent"
 class Ledger:
     stamps: dict[str, Stamp | None] = field(default_factory=dict)  # read: None when unreadable
     kinds: dict[str, str] = field(default_factory=dict)  # looked at: see `kind`
-    listings: dict[str, str] = field(default_factory=dict)  # listed: see `names_digest`
+    listings: dict[str, str] = field(default_factory=dict)  # listed: see `listing_signature`
+    # A read failed for a reason no stamp shows (permissions, I/O): the result is not worth
+    # keeping, as the next try may succeed with everything noted unchanged.
+    transient: bool = False
 
     def still_holds(self) -> bool:
         """Whether every noted path is as it was noted (a racy stamp counts as unchanged here:
@@ -42,6 +48,7 @@ class Ledger:
 
 
 _ledger: Ledger | None = None
+_closed = False  # while rules analyse a file (see `closed`)
 
 
 @contextmanager
@@ -53,6 +60,23 @@ def recording() -> Iterator[Ledger]:
         yield _ledger
     finally:
         _ledger = previous
+
+
+@contextmanager
+def closed() -> Iterator[None]:
+    """Refuse every look until the block ends (rules' `check` and `collect` run inside)."""
+    global _closed
+    previous, _closed = _closed, True
+    try:
+        yield
+    finally:
+        _closed = previous
+
+
+def _open(path: Path | str) -> str:
+    if _closed:
+        raise RuntimeError(f"rules may read {os.fspath(path)} only in resolve, not while analysing a file")
+    return os.fspath(path)
 
 
 def kind(path: str) -> str:
@@ -72,7 +96,7 @@ def _stamp(path: str) -> Stamp | None:
 
 
 def _note_kind(path: Path | str) -> str:
-    name = os.fspath(path)
+    name = _open(path)
     seen = kind(name)
     if _ledger is not None:
         _ledger.kinds.setdefault(name, seen)
@@ -101,9 +125,16 @@ def is_dir(path: Path | str) -> bool:
 def read_bytes(path: Path | str) -> bytes:
     """The file's bytes (OSError as `Path.read_bytes`), its stamp noted from before the read:
     a change during the read shows as a changed stamp."""
-    stamp = _stamp(os.fspath(path))
+    stamp = _stamp(_open(path))
     note_read(path, stamp)
-    return Path(path).read_bytes()
+    try:
+        return Path(path).read_bytes()
+    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
+        raise  # as lasting as the stamp (or its absence) noted
+    except OSError:
+        if _ledger is not None:
+            _ledger.transient = True
+        raise
 
 
 def read_text(path: Path | str, errors: str = "strict") -> str:
@@ -112,25 +143,48 @@ def read_text(path: Path | str, errors: str = "strict") -> str:
 
 
 def files_below(folder: Path, suffix: str) -> tuple[Path, ...]:
-    """The files under `folder` whose names end with `suffix`, sorted (as a sorted rglob),
-    each folder walked noted by its names."""
+    """The files under `folder` whose names end with `suffix`, sorted, links not followed;
+    each folder walked noted by its listing."""
     found: list[Path] = []
-    for top, folders, files in os.walk(folder):
-        folders.sort()
+    pending = [_open(folder)]
+    while pending:
+        top = pending.pop()
+        try:
+            with os.scandir(top) as listing:
+                entries = list(listing)
+        except OSError:
+            continue
         if _ledger is not None:
-            _ledger.listings.setdefault(top, names_digest([*folders, *files]))
-        found.extend(Path(top, name) for name in files if name.endswith(suffix))
-    return tuple(sorted(p for p in found if is_file(p)))
+            _ledger.listings.setdefault(top, listing_signature(entries))
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            elif entry.name.endswith(suffix) and (
+                is_file(entry.path) if entry.is_symlink() else entry.is_file()
+            ):
+                found.append(Path(entry.path))
+    return tuple(sorted(found))
 
 
-def names_digest(names: list[str]) -> str:
-    return hashlib.blake2b(
-        "\0".join(sorted(names)).encode(errors="surrogateescape"), digest_size=16
-    ).hexdigest()
+def listing_signature(entries: Iterable[os.DirEntry[str]], leave_out: str = "") -> str:
+    """A folder's listing as what is there: each name, and whether it is a folder or a link
+    (`leave_out`: a name whose comings and goings do not count)."""
+    names = []
+    for entry in entries:
+        if entry.name == leave_out:
+            continue
+        try:
+            is_dir = entry.is_dir()
+        except OSError:
+            is_dir = False
+        names.append(entry.name + ("@" if entry.is_symlink() else "") + ("/" if is_dir else ""))
+    text = "\0".join(sorted(names))
+    return hashlib.blake2b(text.encode(errors="surrogateescape"), digest_size=16).hexdigest()
 
 
 def _listing(folder: str) -> str | None:
     try:
-        return names_digest(os.listdir(folder))
+        with os.scandir(folder) as listing:
+            return listing_signature(list(listing))
     except OSError:
         return None

@@ -69,6 +69,7 @@ class ScanResult:
     projects: dict[Path, ProjectFacts]
     files_checked: int
     selected: tuple[str, ...] = ()
+    transient: bool = False  # some file could not be read for a reason its stamp does not show
     _by_display: dict[str, Source] | None = field(default=None, repr=False)
 
     def source(self, display: str) -> Source | None:
@@ -112,13 +113,16 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     rule_ids = tuple(rule.id for rule in settings.rules)
     salt = rules_salt(settings.config.rule_options)
     snapshot_key = snapshot.key(settings, salt, rule_ids)
-    remembered = snapshot.recall(settings, salt, snapshot_key)
+    paths = snapshot.named(settings)
+    remembered = snapshot.recall(settings, salt, snapshot_key, paths)
     if remembered is not None:
         return remembered
     with inputs.recording() as ledger:
         result, found = _scan(settings, progress, started)
-    if not found.errors and not result.internal_errors:  # a run that failed is not worth noting
-        snapshot.save(settings, salt, snapshot_key, started, found, ledger, result)
+    # Not worth noting: a run that failed, or that could not read something for a reason no
+    # stamp shows (permissions, I/O), which the next run may read with nothing noted changed.
+    if not (found.errors or result.internal_errors or result.transient or ledger.transient):
+        snapshot.save(settings, salt, snapshot_key, started, paths, found, ledger, result)
     return result
 
 
@@ -186,6 +190,7 @@ def _scan(settings: Settings, progress: Progress | None, started: int) -> tuple[
         projects,
         gathered.checked,
         rule_ids,
+        gathered.transient,
     )
     return scanned, found
 
@@ -267,6 +272,7 @@ class _Gathered:
         self.indexing = indexing
         self.entries: dict[str, warm_index.Entry] = {}  # for the warm index
         self.dirty = False  # some entry is new or changed: the warm index must be rewritten
+        self.transient = False  # some file could not be read (see FileResult.transient)
         self._seen = 0
 
     def add(self, result: FileResult | _Unchanged) -> None:
@@ -282,6 +288,7 @@ class _Gathered:
                 self.only_deferred.setdefault(root, array("L")).append(place)
             return
         job, analysis = result.job, result.analysis
+        self.transient = self.transient or result.transient
         if result.skipped:
             self.skipped.append(result.skipped)
         if result.error:
@@ -355,6 +362,7 @@ class _Gathered:
         work: Iterable[FileResult],
     ) -> None:
         for (result, (job, _, ran)), more in zip(todo, work, strict=True):
+            self.transient = self.transient or more.transient
             if more.error is not None:
                 self.errors.append(more.error)
                 self.checked -= 1

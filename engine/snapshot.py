@@ -64,27 +64,38 @@ def key(settings: Settings, salt: str, rule_ids: Sequence[str]) -> str:
     )
 
 
-def recall(settings: Settings, salt: str, snapshot_key: str) -> ScanResult | None:
-    """The noted result when nothing it was made from has changed, else None."""
+def named(settings: Settings) -> tuple[tuple[str, str], ...]:
+    """What each path named resolves to, and its kind: taken before a scan, so that a link
+    repointed during it cannot pair the new target with the old one's result."""
+    found = []
+    for given in settings.paths:
+        full = settings.cwd / given
+        found.append((os.path.realpath(full), inputs.kind(str(full))))
+    return tuple(found)
+
+
+def recall(
+    settings: Settings, salt: str, snapshot_key: str, paths: tuple[tuple[str, str], ...]
+) -> ScanResult | None:
+    """The noted result when nothing it was made from has changed, else None (`paths`: see
+    `named`)."""
     assert settings.cache_dir is not None
     store = _store(settings.cache_dir, salt)
     snapshot = store.load(snapshot_key)
     if not isinstance(snapshot, Snapshot):
         return None
     racy = snapshot.started_ns - RACY_NS
-    if _named(settings) != snapshot.named or not _ledger_holds(snapshot.ledger, racy):
+    if paths != snapshot.named or not _ledger_holds(snapshot.ledger, racy):
         return None
     moved = _folders_moved(snapshot.folders, racy)
     if moved is None or not _files_unchanged(snapshot.files, racy):
         return None
-    result = _with_sources(snapshot.result)
-    if result is None:
-        return None
     if moved:  # same listings under new stamps: note them, so later runs need not list again
-        folders = {**snapshot.folders, **moved}
-        store.store(snapshot_key, dataclasses.replace(snapshot, folders=folders))
+        store.store(snapshot_key, dataclasses.replace(snapshot, folders={**snapshot.folders, **moved}))
+    else:  # used: the most recently used are the ones kept (see _keep_recent)
+        store.touch(snapshot_key)
     mark_used(generation(settings.cache_dir, salt))
-    return result
+    return _with_sources(snapshot.result)
 
 
 def save(
@@ -92,6 +103,7 @@ def save(
     salt: str,
     snapshot_key: str,
     started_ns: int,
+    paths: tuple[tuple[str, str], ...],
     found: Discovery,
     ledger: Ledger,
     result: ScanResult,
@@ -99,7 +111,7 @@ def save(
     assert settings.cache_dir is not None
     snapshot = Snapshot(
         started_ns,
-        _named(settings),
+        paths,
         found.folders,
         tuple((f.file, f.stamp) for f in found.files),
         ledger,
@@ -112,14 +124,6 @@ def save(
 
 def _store(cache_dir: Path, salt: str) -> AnalysisCache:
     return AnalysisCache(generation(cache_dir, salt) / SUBFOLDER, root=cache_dir)
-
-
-def _named(settings: Settings) -> tuple[tuple[str, str], ...]:
-    named = []
-    for given in settings.paths:
-        full = settings.cwd / given
-        named.append((os.path.realpath(full), inputs.kind(str(full))))
-    return tuple(named)
 
 
 def _ledger_holds(ledger: Ledger, racy: int) -> bool:
@@ -190,7 +194,7 @@ def _with_sources(result: ScanResult) -> ScanResult | None:
 
 
 def _keep_recent(folder: Path) -> None:
-    """Only the KEEP most recently written snapshots (AnalysisCache keeps each in a subfolder
+    """Only the KEEP most recently written or used snapshots (AnalysisCache keeps each in a subfolder
     named by its key's first two characters)."""
     try:
         subfolders = [sub.path for sub in os.scandir(folder) if sub.is_dir(follow_symlinks=False)]

@@ -27,7 +27,12 @@ def stamp_of(stat: os.stat_result) -> Stamp:
 
 
 class Unreadable(Exception):
-    """The file cannot be checked; str(exc) says why in a few words."""
+    """The file cannot be checked; str(exc) says why in a few words. `transient`: it could not
+    be read at all (an OS error, e.g. permissions), which may change while its stamp does not."""
+
+    def __init__(self, reason: str, transient: bool = False) -> None:
+        super().__init__(reason)
+        self.transient = transient
 
 
 @dataclass(frozen=True)
@@ -70,7 +75,7 @@ def read_source(path: Path, language: Language) -> Source:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise Unreadable(exc.strerror or str(exc)) from None
+        raise Unreadable(exc.strerror or str(exc), transient=True) from None
     return decode(data, language)
 
 

@@ -16,7 +16,7 @@ import pytest
 
 import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME
-from handrail.engine.snapshot import SUBFOLDER
+from handrail.engine.snapshot import KEEP, SUBFOLDER
 from tests.conftest import run_handrail
 
 FINDING = 'import { z } from "zod";\nconst Q = z.object({ n: z.number() });\nQ.parse(req.query);\n'
@@ -159,3 +159,72 @@ def test_a_corrupt_snapshot_is_ignored(project: Path, walks: list[int]) -> None:
     [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
     snapshot.write_bytes(snapshot.read_bytes()[:100])
     assert scan(project) == first and walks == [1, 1]
+
+
+def test_a_file_that_could_not_be_read_is_not_remembered(
+    project: Path, walks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Permissions (a group joined, a policy changed) can change without the file's stamp.
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.name == "finding.ts":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    code, out = scan(project)
+    assert code == 0 and "finding.ts" not in out
+    monkeypatch.setattr(Path, "read_bytes", real)
+    code, out = scan(project)
+    assert walks == [1, 1] and code == 1 and "finding.ts" in out
+
+
+def test_a_links_target_changing_kind_is_seen(project: Path, walks: list[int]) -> None:
+    (project / "src" / "lib").symlink_to(project.parent / f"{project.name}-lib")  # nothing there yet
+    scan(project, "--verbose")
+    (project.parent / f"{project.name}-lib").mkdir()  # the link's folder does not change
+    walks.clear()
+    result = run_handrail(["scan", "--jobs", "1", "--verbose"], project)
+    assert walks == [1] and "skipped src/lib/: symbolic link" in result.stderr + result.stdout
+
+
+def test_a_link_named_and_repointed_during_the_scan_is_not_taken_for_its_new_target(
+    project: Path, walks: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (project / "v1").mkdir()
+    (project / "v1" / "a.ts").write_text(FINDING)
+    (project / "v2").mkdir()
+    (project / "current").symlink_to(project / "v1")
+    real = runner.discover
+
+    def then_repoint(*args: Any, **kwargs: Any) -> Any:
+        found = real(*args, **kwargs)
+        (project / "current").unlink()
+        (project / "current").symlink_to(project / "v2")  # as a deploy does
+        return found
+
+    monkeypatch.setattr(runner, "discover", then_repoint)
+    assert scan(project, "current")[0] == 1  # v1's finding
+    monkeypatch.setattr(runner, "discover", real)
+    assert scan(project, "current") == scan(project, "current", "--no-cache")
+
+
+def test_a_snapshot_keeps_no_file_text(project: Path, walks: list[int]) -> None:
+    (project / "finding.ts").write_text(FINDING + "// a line only the file holds\n")
+    scan(project)
+    os.utime(project / "src", ns=(10**18, 10**18))
+    scan(project)  # trusted, and noted again under the folder's new stamp
+    [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
+    assert b"a line only the file holds" not in snapshot.read_bytes() and walks == [1]
+
+
+def test_the_snapshots_used_most_recently_are_kept(project: Path, walks: list[int]) -> None:
+    for i in range(KEEP):
+        (project / f"f{i}.ts").write_text(CLEAN)
+    scan(project)
+    scan(project)  # trusted, and written again (the cache folder moved the project's stamp)
+    for i in range(KEEP):  # a pre-commit hook's runs, each on other files, among whole scans
+        scan(project, f"f{i}.ts")
+        scan(project)
+    assert walks.count(1) == KEEP + 1  # each named run walked once; every whole scan after the first did not
