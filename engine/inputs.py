@@ -52,10 +52,12 @@ _closed = False  # while rules analyse a file (see `closed`)
 
 
 @contextmanager
-def recording() -> Iterator[Ledger]:
-    """Note every look made through this module until the block ends."""
+def recording(noted: Ledger | None = None) -> Iterator[Ledger]:
+    """Note every look made through this module until the block ends, on top of what
+    `noted` holds (looks a scan reuses without making them again)."""
     global _ledger
-    previous, _ledger = _ledger, Ledger()
+    start = Ledger() if noted is None else Ledger(dict(noted.stamps), dict(noted.kinds), dict(noted.listings))
+    previous, _ledger = _ledger, start
     try:
         yield _ledger
     finally:

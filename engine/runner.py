@@ -115,10 +115,11 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     snapshot_key = snapshot.key(settings, salt, rule_ids)
     paths = snapshot.named(settings)
     remembered = snapshot.recall(settings, salt, snapshot_key, paths)
-    if remembered is not None:
+    if isinstance(remembered, ScanResult):
         return remembered
-    with inputs.recording() as ledger:
-        result, found = _scan(settings, progress, started)
+    walked = remembered.discovery if remembered is not None else None
+    with inputs.recording(remembered.ledger if remembered is not None else None) as ledger:
+        result, found = _scan(settings, progress, started, walked)
     # Not worth noting: a run that failed, or that could not read something for a reason no
     # stamp shows (permissions, I/O), which the next run may read with nothing noted changed.
     if not (found.errors or result.internal_errors or result.transient or ledger.transient):
@@ -126,9 +127,12 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     return result
 
 
-def _scan(settings: Settings, progress: Progress | None, started: int) -> tuple[ScanResult, Discovery]:
+def _scan(
+    settings: Settings, progress: Progress | None, started: int, walked: Discovery | None = None
+) -> tuple[ScanResult, Discovery]:
+    """`walked`: what the walk would find, when a snapshot tells it (see snapshot.Walked)."""
     config = settings.config
-    found = discover(
+    found = walked or discover(
         list(settings.paths),
         cwd=settings.cwd,
         include=config.include,

@@ -8,7 +8,9 @@ notes all of them. A run that finds every one as noted, with the same stamps (no
 warm_index.py), returns the noted result after stat-ing each file and folder once: it neither
 walks with the ignore rules nor looks up each file in the warm index. Anything else (a file
 changed, added or removed, a .gitignore or package.json edited) makes it scan as usual, with
-the per-file caches, and note a new snapshot.
+the per-file caches, and note a new snapshot. When only files' contents changed (the usual
+edit), what the walk found still holds: that scan skips the walk, and the warm index answers
+for the files that did not change.
 
 A folder whose stamp moved is listed again and compared by its names (see
 discovery.listing_signature): creating the cache folder, or a file that does not count, must
@@ -20,15 +22,17 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from handrail.engine import inputs
 from handrail.engine.cache import AnalysisCache, generation, mark_used
-from handrail.engine.discovery import Discovery, listing_signature
+from handrail.engine.discovery import DiscoveredFile, Discovery, listing_signature
 from handrail.engine.inputs import Ledger
+from handrail.engine.languages import language_for
+from handrail.engine.model import Skipped
 from handrail.engine.source import Stamp, Unreadable, read_source, stamp_of
 from handrail.engine.warm_index import RACY_NS
 
@@ -45,8 +49,20 @@ class Snapshot:
     named: tuple[tuple[str, str], ...]  # each path named: what it resolved to, and its kind
     folders: dict[str, tuple[Stamp, str]]  # walked: stamp, listing signature
     files: tuple[tuple[str, Stamp], ...]  # the source files found
+    explicit: frozenset[str]  # those of them named on the command line
+    skipped: tuple[Skipped, ...]  # what the walk passed over
+    roots: dict[str, bool]  # see Discovery.roots
     ledger: Ledger
     result: ScanResult  # without the files' texts (read again when reused)
+
+
+@dataclass(frozen=True)
+class Walked:
+    """What a snapshot still tells when only files' contents changed: the walk's outcome
+    (with the files' stamps of now) and the looks it made, for a scan that need not walk."""
+
+    discovery: Discovery
+    ledger: Ledger
 
 
 def key(settings: Settings, salt: str, rule_ids: Sequence[str]) -> str:
@@ -76,9 +92,9 @@ def named(settings: Settings) -> tuple[tuple[str, str], ...]:
 
 def recall(
     settings: Settings, salt: str, snapshot_key: str, paths: tuple[tuple[str, str], ...]
-) -> ScanResult | None:
-    """The noted result when nothing it was made from has changed, else None (`paths`: see
-    `named`)."""
+) -> ScanResult | Walked | None:
+    """The noted result when nothing it was made from has changed; the walk's outcome when
+    only source files' contents did; else None (`paths`: see `named`)."""
     assert settings.cache_dir is not None
     store = _store(settings.cache_dir, salt)
     snapshot = store.load(snapshot_key)
@@ -88,8 +104,13 @@ def recall(
     if paths != snapshot.named or not _ledger_holds(snapshot.ledger, racy):
         return None
     moved = _folders_moved(snapshot.folders, racy)
-    if moved is None or not _files_unchanged(snapshot.files, racy):
+    if moved is None:
         return None
+    stamps = _stamps_now(snapshot.files, racy)
+    if stamps is None:
+        return None
+    if stamps:
+        return _walked(snapshot, moved, stamps, settings.config.max_file_size)
     if moved:  # same listings under new stamps: note them, so later runs need not list again
         store.store(snapshot_key, dataclasses.replace(snapshot, folders={**snapshot.folders, **moved}))
     else:  # used: the most recently used are the ones kept (see _keep_recent)
@@ -114,6 +135,9 @@ def save(
         paths,
         found.folders,
         tuple((f.file, f.stamp) for f in found.files),
+        frozenset(f.file for f in found.files if f.explicit),
+        tuple(found.skipped),
+        found.roots,
         ledger,
         _without_sources(result),
     )
@@ -152,18 +176,38 @@ def _folders_moved(folders: dict[str, tuple[Stamp, str]], racy: int) -> dict[str
     return moved
 
 
-def _files_unchanged(files: Iterable[tuple[str, Stamp]], racy: int) -> bool:
+def _stamps_now(files: Sequence[tuple[str, Stamp]], racy: int) -> dict[int, Stamp] | None:
+    """The files whose stamp moved, or is racy, by place, with their stamps now (None: one is
+    gone, which its folder's listing shows too)."""
     stat = os.stat
-    for file, stamp in files:
+    changed: dict[int, Stamp] = {}
+    for place, (file, stamp) in enumerate(files):
         try:
             now = stat(file)
         except OSError:
-            return False
-        if (now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino) != stamp:
-            return False
-        if now.st_mtime_ns >= racy or now.st_ctime_ns >= racy:
-            return False
-    return True
+            return None
+        now_stamp = (now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino)
+        if now_stamp != stamp or now.st_mtime_ns >= racy or now.st_ctime_ns >= racy:
+            changed[place] = now_stamp
+    return changed
+
+
+def _walked(
+    snapshot: Snapshot, moved: dict[str, tuple[Stamp, str]], stamps: dict[int, Stamp], max_file_size: int
+) -> Walked | None:
+    """The walk's outcome with the files' stamps of now (None: a file outgrew the size limit,
+    which changes what the walk decides). A racy stamp is passed on as it is: the warm index
+    reads such a file again."""
+    if any(stamp[0] > max_file_size for stamp in stamps.values()):
+        return None
+    files = [
+        DiscoveredFile(file, language, file in snapshot.explicit, stamps.get(place, stamp))
+        for place, (file, stamp) in enumerate(snapshot.files)
+        if (language := language_for(file)) is not None
+    ]
+    folders = {**snapshot.folders, **moved}
+    discovery = Discovery(files, list(snapshot.skipped), [], dict(snapshot.roots), folders)
+    return Walked(discovery, snapshot.ledger)
 
 
 def _without_sources(result: ScanResult) -> ScanResult:

@@ -36,16 +36,17 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture
-def walks(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """One item per scan that walked the tree (a scan that reused a snapshot walks nothing)."""
-    calls: list[int] = []
-    real = runner.discover
+def scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """One item per run that did not reuse a snapshot's result: "walk" when it walked the
+    tree, "no walk" when the snapshot told what the walk would find."""
+    calls: list[str] = []
+    real = runner._scan
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(1)
+        calls.append("walk" if len(args) < 4 or args[3] is None else "no walk")
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(runner, "discover", counting)
+    monkeypatch.setattr(runner, "_scan", counting)
     return calls
 
 
@@ -54,115 +55,128 @@ def scan(cwd: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
-def scanned_again(project: Path, walks: list[int], change: Callable[[], object]) -> tuple[int, str]:
-    """Scan, make `change`, scan again: that second scan's outcome, once shown it walked."""
+def scanned_again(
+    project: Path, scans: list[str], change: Callable[[], object], how: str = "walk"
+) -> tuple[int, str]:
+    """Scan, make `change`, scan again: that second scan's outcome, once shown it ran `how`."""
     scan(project)
     change()
-    walks.clear()
+    scans.clear()
     outcome = scan(project)
-    assert walks == [1], "the snapshot was trusted after the change"
+    assert scans == [how], "the snapshot was trusted after the change"
     return outcome
 
 
-def test_an_unchanged_tree_gives_the_last_result_without_a_walk(project: Path, walks: list[int]) -> None:
+def test_an_unchanged_tree_gives_the_last_result_without_a_walk(project: Path, scans: list[str]) -> None:
     first = scan(project)
-    assert walks == [1] and first[0] == 1 and "finding.ts" in first[1]
+    assert scans == ["walk"] and first[0] == 1 and "finding.ts" in first[1]
     # The first run created the cache folder inside the scanned one after listing it: that
     # folder's stamp moved, its listing (the cache aside) did not.
     second = scan(project)
     third = scan(project)
-    assert walks == [1]
+    assert scans == ["walk"]
     assert first == second == third == scan(project, "--no-cache")
 
 
-def test_a_folder_whose_stamp_moved_is_listed_again_and_trusted(project: Path, walks: list[int]) -> None:
+def test_a_folder_whose_stamp_moved_is_listed_again_and_trusted(project: Path, scans: list[str]) -> None:
     scan(project)
     os.utime(project / "src", ns=(10**18, 10**18))
     assert scan(project) == scan(project)
-    assert walks == [1]
+    assert scans == ["walk"]
 
 
-def test_a_changed_file_is_scanned_again(project: Path, walks: list[int]) -> None:
-    code, out = scanned_again(project, walks, lambda: (project / "src" / "clean.ts").write_text(FINDING))
+def test_a_changed_file_is_scanned_again_without_a_walk(project: Path, scans: list[str]) -> None:
+    # The usual edit, contents only: what the walk found still holds, and the warm index
+    # answers for the files that did not change.
+    change = (project / "src" / "clean.ts").write_text
+    code, out = scanned_again(project, scans, lambda: change(FINDING), how="no walk")
     assert "src/clean.ts" in out and code == 1
-    walks.clear()
-    assert scan(project) == (code, out) and walks == []  # and noted again
+    assert (code, out) == scan(project, "--no-cache")
+    scans.clear()
+    assert scan(project) == (code, out) and scans == []  # and noted again
 
 
-def test_a_new_file_in_a_folder_is_scanned(project: Path, walks: list[int]) -> None:
-    _, out = scanned_again(project, walks, lambda: (project / "src" / "new.ts").write_text(FINDING))
-    assert "src/new.ts" in out
-
-
-def test_a_removed_file_is_gone_from_the_result(project: Path, walks: list[int]) -> None:
-    code, out = scanned_again(project, walks, (project / "finding.ts").unlink)
+def test_a_file_grown_past_the_size_limit_is_walked_for(project: Path, scans: list[str]) -> None:
+    (project / "handrail.toml").write_text("max-file-size = 200\n")
+    code, out = scanned_again(project, scans, lambda: (project / "finding.ts").write_text(FINDING * 3))
     assert code == 0 and "finding.ts" not in out
 
 
-def test_a_file_of_another_kind_in_a_folder_counts_too(project: Path, walks: list[int]) -> None:
+def test_a_new_file_in_a_folder_is_scanned(project: Path, scans: list[str]) -> None:
+    _, out = scanned_again(project, scans, lambda: (project / "src" / "new.ts").write_text(FINDING))
+    assert "src/new.ts" in out
+
+
+def test_a_removed_file_is_gone_from_the_result(project: Path, scans: list[str]) -> None:
+    code, out = scanned_again(project, scans, (project / "finding.ts").unlink)
+    assert code == 0 and "finding.ts" not in out
+
+
+def test_a_file_of_another_kind_in_a_folder_counts_too(project: Path, scans: list[str]) -> None:
     # A new name is a new listing: a README is harmless, but a `pyvenv.cfg` or a
     # package.json changes what the walk decides there.
     (project / "src" / "clean.ts").write_text(FINDING)
     _, out = scanned_again(
-        project, walks, lambda: (project / "src" / "pyvenv.cfg").write_text("home = /usr\n")
+        project, scans, lambda: (project / "src" / "pyvenv.cfg").write_text("home = /usr\n")
     )
     assert "src/clean.ts" not in out  # a virtual environment now
 
 
-def test_an_edited_gitignore_is_seen(project: Path, walks: list[int]) -> None:
-    code, out = scanned_again(project, walks, lambda: (project / ".gitignore").write_text("finding.ts\n"))
+def test_an_edited_gitignore_is_seen(project: Path, scans: list[str]) -> None:
+    code, out = scanned_again(project, scans, lambda: (project / ".gitignore").write_text("finding.ts\n"))
     assert code == 0 and "finding.ts" not in out
 
 
-def test_an_edited_gitignore_above_the_scanned_folder_is_seen(project: Path, walks: list[int]) -> None:
+def test_an_edited_gitignore_above_the_scanned_folder_is_seen(project: Path, scans: list[str]) -> None:
     (project / ".git").mkdir()  # a repository: its .gitignore files above count
     (project / "src" / "clean.ts").write_text(FINDING)
     scan(project / "src")
     (project / ".gitignore").write_text("src/clean.ts\n")
-    walks.clear()
+    scans.clear()
     code, out = scan(project / "src")
-    assert walks == [1] and code == 0 and "clean.ts" not in out
+    assert scans == ["walk"] and code == 0 and "clean.ts" not in out
 
 
-def test_an_edited_package_json_is_seen(project: Path, walks: list[int]) -> None:
+def test_an_edited_package_json_is_seen(project: Path, scans: list[str]) -> None:
     # No Zod here, so no rule reads package.json: the project's dependencies are what count.
     for path in project.rglob("*.ts"):
         path.write_text("export const n = 1;\n")
-    scanned_again(project, walks, lambda: (project / "package.json").write_text('{"dependencies": {}}\n'))
+    scanned_again(project, scans, lambda: (project / "package.json").write_text('{"dependencies": {}}\n'))
 
 
-def test_a_file_saved_just_before_the_scan_is_not_trusted(tmp_path: Path, walks: list[int]) -> None:
+def test_a_file_saved_just_before_the_scan_is_not_trusted(tmp_path: Path, scans: list[str]) -> None:
     # Without the clock moved on (as in `project`), the files are younger than the run's
-    # clock tick allowance: the next run cannot tell a later write from none.
+    # clock tick allowance: the next run cannot tell a later write from none, and scans them
+    # again (what the walk found holds: the folder's listing is as it was).
     (tmp_path / "finding.ts").write_text(FINDING)
     scan(tmp_path)
     scan(tmp_path)
-    assert walks == [1, 1]
+    assert scans == ["walk", "no walk"]
 
 
-def test_named_paths_have_their_own_snapshot(project: Path, walks: list[int]) -> None:
+def test_named_paths_have_their_own_snapshot(project: Path, scans: list[str]) -> None:
     whole = scan(project)
     one = scan(project, "finding.ts")
     assert scan(project, "finding.ts") == one and scan(project) == whole
-    assert walks == [1, 1]
+    assert scans == ["walk", "walk"]
 
 
-def test_no_cache_and_a_failed_run_note_no_snapshot(project: Path, walks: list[int]) -> None:
+def test_no_cache_and_a_failed_run_note_no_snapshot(project: Path, scans: list[str]) -> None:
     scan(project, "--no-cache")
     assert not (project / FOLDER_NAME).exists()
     scan(project, ".", "missing.ts")  # an error: a path that is not there
     assert not list((project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*"))
 
 
-def test_a_corrupt_snapshot_is_ignored(project: Path, walks: list[int]) -> None:
+def test_a_corrupt_snapshot_is_ignored(project: Path, scans: list[str]) -> None:
     first = scan(project)
     [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
     snapshot.write_bytes(snapshot.read_bytes()[:100])
-    assert scan(project) == first and walks == [1, 1]
+    assert scan(project) == first and scans == ["walk", "walk"]
 
 
 def test_a_file_that_could_not_be_read_is_not_remembered(
-    project: Path, walks: list[int], monkeypatch: pytest.MonkeyPatch
+    project: Path, scans: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Permissions (a group joined, a policy changed) can change without the file's stamp.
     real = Path.read_bytes
@@ -177,20 +191,20 @@ def test_a_file_that_could_not_be_read_is_not_remembered(
     assert code == 0 and "finding.ts" not in out
     monkeypatch.setattr(Path, "read_bytes", real)
     code, out = scan(project)
-    assert walks == [1, 1] and code == 1 and "finding.ts" in out
+    assert scans == ["walk", "walk"] and code == 1 and "finding.ts" in out
 
 
-def test_a_links_target_changing_kind_is_seen(project: Path, walks: list[int]) -> None:
+def test_a_links_target_changing_kind_is_seen(project: Path, scans: list[str]) -> None:
     (project / "src" / "lib").symlink_to(project.parent / f"{project.name}-lib")  # nothing there yet
     scan(project, "--verbose")
     (project.parent / f"{project.name}-lib").mkdir()  # the link's folder does not change
-    walks.clear()
+    scans.clear()
     result = run_handrail(["scan", "--jobs", "1", "--verbose"], project)
-    assert walks == [1] and "skipped src/lib/: symbolic link" in result.stderr + result.stdout
+    assert scans == ["walk"] and "skipped src/lib/: symbolic link" in result.stderr + result.stdout
 
 
 def test_a_link_named_and_repointed_during_the_scan_is_not_taken_for_its_new_target(
-    project: Path, walks: list[int], monkeypatch: pytest.MonkeyPatch
+    project: Path, scans: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     (project / "v1").mkdir()
     (project / "v1" / "a.ts").write_text(FINDING)
@@ -210,16 +224,16 @@ def test_a_link_named_and_repointed_during_the_scan_is_not_taken_for_its_new_tar
     assert scan(project, "current") == scan(project, "current", "--no-cache")
 
 
-def test_a_snapshot_keeps_no_file_text(project: Path, walks: list[int]) -> None:
+def test_a_snapshot_keeps_no_file_text(project: Path, scans: list[str]) -> None:
     (project / "finding.ts").write_text(FINDING + "// a line only the file holds\n")
     scan(project)
     os.utime(project / "src", ns=(10**18, 10**18))
     scan(project)  # trusted, and noted again under the folder's new stamp
     [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
-    assert b"a line only the file holds" not in snapshot.read_bytes() and walks == [1]
+    assert b"a line only the file holds" not in snapshot.read_bytes() and scans == ["walk"]
 
 
-def test_the_snapshots_used_most_recently_are_kept(project: Path, walks: list[int]) -> None:
+def test_the_snapshots_used_most_recently_are_kept(project: Path, scans: list[str]) -> None:
     for i in range(KEEP):
         (project / f"f{i}.ts").write_text(CLEAN)
     scan(project)
@@ -227,4 +241,4 @@ def test_the_snapshots_used_most_recently_are_kept(project: Path, walks: list[in
     for i in range(KEEP):  # a pre-commit hook's runs, each on other files, among whole scans
         scan(project, f"f{i}.ts")
         scan(project)
-    assert walks.count(1) == KEEP + 1  # each named run walked once; every whole scan after the first did not
+    assert len(scans) == KEEP + 1  # each named run walked once; every whole scan after the first did not
