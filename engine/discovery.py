@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING
 
 from handrail.engine import inputs
 from handrail.engine.cache import FOLDER_NAME
-from handrail.engine.languages import Language, language_for
+from handrail.engine.languages import EXTENSIONS, Language, language_for
 from handrail.engine.model import FileError, Skipped
 from handrail.engine.project import ROOT_MARKERS
 from handrail.engine.source import NO_STAMP, Stamp, stamp_of
@@ -111,8 +111,18 @@ class Discovery:
 
 def listing_signature(entries: Sequence[os.DirEntry[str]]) -> str:
     """What the walk's decisions in a folder depend on of its listing (see
-    inputs.listing_signature), the cache folder aside: it changes with every run."""
-    return inputs.listing_signature(entries, leave_out=FOLDER_NAME)
+    inputs.listing_signature): its folders and links but the cache folder (it changes with
+    every run), its source files and the files the walk looks for by name. A backup or swap
+    file coming and going changes nothing the walk finds."""
+    return inputs.listing_signature([e for e in entries if e.name != FOLDER_NAME], _counts)
+
+
+def _counts(name: str) -> bool:
+    # As language_for, but keeping declaration files: more names than needed only costs a walk.
+    return name in _NAMES_THAT_COUNT or os.path.splitext(name)[1].lower() in EXTENSIONS
+
+
+_NAMES_THAT_COUNT = frozenset((*ROOT_MARKERS, ".git", ".gitignore", VENV_MARKER))
 
 
 _NAMED_GROUP = re.compile(r"\(\?P<\w+>")

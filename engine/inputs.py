@@ -16,24 +16,37 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from handrail.engine.source import Stamp, stamp_of
 
 ABSENT = "absent"
+T = TypeVar("T")
 
 
 @dataclass
 class Ledger:
     stamps: dict[str, Stamp | None] = field(default_factory=dict)  # read: None when unreadable
     kinds: dict[str, str] = field(default_factory=dict)  # looked at: see `kind`
-    listings: dict[str, str] = field(default_factory=dict)  # listed: see `listing_signature`
-    # A read failed for a reason no stamp shows (permissions, I/O): the result is not worth
-    # keeping, as the next try may succeed with everything noted unchanged.
+    listings: dict[str, str | None] = field(default_factory=dict)  # listed: see `listing_signature`
+    # A read failed for a reason no stamp shows (permissions, I/O), or one path was seen two
+    # ways in one scan: the result is not worth keeping, as the next try may see otherwise
+    # with everything noted unchanged.
     transient: bool = False
+
+    def under(self, carried: Ledger) -> Ledger:
+        """These notes on top of `carried` (a scan's looks it did not make again): where both
+        noted a path, this scan's look is what it used."""
+        return Ledger(
+            {**carried.stamps, **self.stamps},
+            {**carried.kinds, **self.kinds},
+            {**carried.listings, **self.listings},
+            self.transient,
+        )
 
     def still_holds(self) -> bool:
         """Whether every noted path is as it was noted (a racy stamp counts as unchanged here:
@@ -52,12 +65,10 @@ _closed = False  # while rules analyse a file (see `closed`)
 
 
 @contextmanager
-def recording(noted: Ledger | None = None) -> Iterator[Ledger]:
-    """Note every look made through this module until the block ends, on top of what
-    `noted` holds (looks a scan reuses without making them again)."""
+def recording() -> Iterator[Ledger]:
+    """Note every look made through this module until the block ends."""
     global _ledger
-    start = Ledger() if noted is None else Ledger(dict(noted.stamps), dict(noted.kinds), dict(noted.listings))
-    previous, _ledger = _ledger, start
+    previous, _ledger = _ledger, Ledger()
     try:
         yield _ledger
     finally:
@@ -97,11 +108,16 @@ def _stamp(path: str) -> Stamp | None:
         return None
 
 
+def _note(notes: dict[str, T], path: str, seen: T) -> None:
+    if _ledger is not None and notes.setdefault(path, seen) != seen:
+        _ledger.transient = True  # seen two ways: which one the result rests on is unclear
+
+
 def _note_kind(path: Path | str) -> str:
     name = _open(path)
     seen = kind(name)
     if _ledger is not None:
-        _ledger.kinds.setdefault(name, seen)
+        _note(_ledger.kinds, name, seen)
     return seen
 
 
@@ -109,7 +125,17 @@ def note_read(path: Path | str, stamp: Stamp | None) -> None:
     """Note that the content of `path` was read when it had `stamp` (for callers that cache
     what they read: they note it again on each use)."""
     if _ledger is not None:
-        _ledger.stamps.setdefault(os.fspath(path), stamp)
+        _note(_ledger.stamps, os.fspath(path), stamp)
+
+
+def note_failure(error: OSError) -> None:
+    """Note a read or listing that failed: one that found nothing lasts as its noted
+    absence does; any other (permissions, I/O) may not happen again with nothing noted
+    changed."""
+    if _ledger is not None and not isinstance(
+        error, FileNotFoundError | NotADirectoryError | IsADirectoryError
+    ):
+        _ledger.transient = True
 
 
 def exists(path: Path | str) -> bool:
@@ -131,11 +157,8 @@ def read_bytes(path: Path | str) -> bytes:
     note_read(path, stamp)
     try:
         return Path(path).read_bytes()
-    except (FileNotFoundError, NotADirectoryError, IsADirectoryError):
-        raise  # as lasting as the stamp (or its absence) noted
-    except OSError:
-        if _ledger is not None:
-            _ledger.transient = True
+    except OSError as error:
+        note_failure(error)
         raise
 
 
@@ -154,10 +177,13 @@ def files_below(folder: Path, suffix: str) -> tuple[Path, ...]:
         try:
             with os.scandir(top) as listing:
                 entries = list(listing)
-        except OSError:
+        except OSError as error:
+            note_failure(error)
+            if _ledger is not None:
+                _note(_ledger.listings, top, None)
             continue
         if _ledger is not None:
-            _ledger.listings.setdefault(top, listing_signature(entries))
+            _note(_ledger.listings, top, listing_signature(entries))
         for entry in entries:
             if entry.is_dir(follow_symlinks=False):
                 pending.append(entry.path)
@@ -168,18 +194,20 @@ def files_below(folder: Path, suffix: str) -> tuple[Path, ...]:
     return tuple(sorted(found))
 
 
-def listing_signature(entries: Iterable[os.DirEntry[str]], leave_out: str = "") -> str:
-    """A folder's listing as what is there: each name, and whether it is a folder or a link
-    (`leave_out`: a name whose comings and goings do not count)."""
+def listing_signature(
+    entries: Iterable[os.DirEntry[str]], counts: Callable[[str], bool] | None = None
+) -> str:
+    """A folder's listing as what is there: each name, and whether it is a folder or a link.
+    `counts`: which names of plain files count (all by default); folders and links always do."""
     names = []
     for entry in entries:
-        if entry.name == leave_out:
-            continue
         try:
             is_dir = entry.is_dir()
         except OSError:
             is_dir = False
-        names.append(entry.name + ("@" if entry.is_symlink() else "") + ("/" if is_dir else ""))
+        is_link = entry.is_symlink()
+        if is_dir or is_link or counts is None or counts(entry.name):
+            names.append(("l" if is_link else "-") + ("d" if is_dir else "f") + entry.name)
     text = "\0".join(sorted(names))
     return hashlib.blake2b(text.encode(errors="surrogateescape"), digest_size=16).hexdigest()
 

@@ -74,16 +74,20 @@ def project_info(root: Path) -> ProjectInfo:
         status = None
     stamp = stamp_of(status) if status is not None else None
     inputs.note_read(package, stamp)
-    return _project_info(root, stamp, status is not None and stat.S_ISREG(status.st_mode))
+    if status is None or not stat.S_ISREG(status.st_mode):
+        return ProjectInfo(root=root)
+    try:
+        return _project_info(root, stamp)
+    except OSError as error:  # not cached: the next try may read it
+        inputs.note_failure(error)
+        return ProjectInfo(root=root, package_json=True)
 
 
 @cache  # by stamp: a package.json changed within one process (tests, a watcher) is read again
-def _project_info(root: Path, stamp: Stamp | None, regular: bool) -> ProjectInfo:
-    if not regular:
-        return ProjectInfo(root=root)
+def _project_info(root: Path, stamp: Stamp | None) -> ProjectInfo:
     try:
         data = json.loads((root / "package.json").read_bytes().decode("utf-8"))
-    except (OSError, ValueError):
+    except ValueError:
         return ProjectInfo(root=root, package_json=True)
     if not isinstance(data, dict):
         return ProjectInfo(root=root, package_json=True)

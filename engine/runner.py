@@ -114,12 +114,13 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     salt = rules_salt(settings.config.rule_options)
     snapshot_key = snapshot.key(settings, salt, rule_ids)
     paths = snapshot.named(settings)
-    remembered = snapshot.recall(settings, salt, snapshot_key, paths)
+    remembered = snapshot.recall(settings, salt, snapshot_key, paths, started)
     if isinstance(remembered, ScanResult):
         return remembered
-    walked = remembered.discovery if remembered is not None else None
-    with inputs.recording(remembered.ledger if remembered is not None else None) as ledger:
-        result, found = _scan(settings, progress, started, walked)
+    with inputs.recording() as ledger:
+        result, found = _scan(settings, progress, started, remembered.discovery if remembered else None)
+    if remembered is not None:  # the walk's looks, made by the scan that noted them
+        ledger = ledger.under(remembered.ledger)
     # Not worth noting: a run that failed, or that could not read something for a reason no
     # stamp shows (permissions, I/O), which the next run may read with nothing noted changed.
     if not (found.errors or result.internal_errors or result.transient or ledger.transient):
@@ -157,7 +158,10 @@ def _scan(
     gathered.drop_closed_gates([rule.id for rule in rules_for(rule_ids) if rule.project_requires is not None])
     if settings.cache_dir is not None:
         if gathered.dirty:
-            warm_index.save_index(settings.cache_dir, salt, index_key, started, gathered.entries)
+            entries = gathered.entries
+            if index is not None:  # a run on some paths keeps what the index knows of the others
+                entries = {**_outside(index.entries, settings), **entries}
+            warm_index.save_index(settings.cache_dir, salt, index_key, started, entries)
             prune(settings.cache_dir, generation(settings.cache_dir, salt))
         else:
             mark_used(generation(settings.cache_dir, salt))
@@ -197,6 +201,16 @@ def _scan(
         gathered.transient,
     )
     return scanned, found
+
+
+def _outside(entries: Mapping[str, Entry], settings: Settings) -> dict[str, Entry]:
+    """The entries for files outside the paths scanned (a file inside them that this run did
+    not index is gone, or no longer scanned)."""
+    covered = tuple(os.path.realpath(settings.cwd / path) for path in settings.paths)
+    below = tuple(path.rstrip(os.sep) + os.sep for path in covered)
+    return {
+        file: entry for file, entry in entries.items() if file not in covered and not file.startswith(below)
+    }
 
 
 def _jobs(

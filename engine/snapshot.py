@@ -91,10 +91,11 @@ def named(settings: Settings) -> tuple[tuple[str, str], ...]:
 
 
 def recall(
-    settings: Settings, salt: str, snapshot_key: str, paths: tuple[tuple[str, str], ...]
+    settings: Settings, salt: str, snapshot_key: str, paths: tuple[tuple[str, str], ...], started_ns: int
 ) -> ScanResult | Walked | None:
     """The noted result when nothing it was made from has changed; the walk's outcome when
-    only source files' contents did; else None (`paths`: see `named`)."""
+    only source files' contents did; else None (`paths`: see `named`; `started_ns`: when
+    this run began)."""
     assert settings.cache_dir is not None
     store = _store(settings.cache_dir, salt)
     snapshot = store.load(snapshot_key)
@@ -111,8 +112,18 @@ def recall(
         return None
     if stamps:
         return _walked(snapshot, moved, stamps, settings.config.max_file_size)
-    if moved:  # same listings under new stamps: note them, so later runs need not list again
-        store.store(snapshot_key, dataclasses.replace(snapshot, folders={**snapshot.folders, **moved}))
+    folders = {**snapshot.folders, **moved}
+    settled = [
+        folder
+        for folder, (stamp, _) in folders.items()
+        if (folder in moved or max(stamp[1:3]) >= racy) and max(stamp[1:3]) < started_ns - RACY_NS
+    ]
+    if settled:
+        # Folders listed again (their stamp moved, or was racy) and found as noted, whose
+        # stamps are not racy to this run's start: noted as of this run, later runs need not
+        # list them again (each run that lists a few folders costs less than writing this).
+        # All else was found unchanged and not racy to the older start, so is to this one.
+        store.store(snapshot_key, dataclasses.replace(snapshot, folders=folders, started_ns=started_ns))
     else:  # used: the most recently used are the ones kept (see _keep_recent)
         store.touch(snapshot_key)
     mark_used(generation(settings.cache_dir, salt))

@@ -5,7 +5,9 @@ looked at by its kind, a folder listed by its names."""
 from __future__ import annotations
 
 import ast
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -154,3 +156,42 @@ def test_a_linked_files_target_is_noted(tmp_path: Path) -> None:
         assert inputs.files_below(schema, ".prisma") == ()
     (tmp_path / "elsewhere.prisma").write_text("model B {\n  id Int @id\n}\n")
     assert not ledger.still_holds()
+
+
+def test_a_folder_that_could_not_be_listed_is_transient(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "schema").mkdir()
+    real = os.scandir
+
+    def denied(path: str) -> Any:
+        if path.endswith("schema"):
+            raise PermissionError(13, "Permission denied")
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", denied)
+    with inputs.recording() as ledger:
+        assert inputs.files_below(tmp_path / "schema", ".prisma") == ()
+    assert ledger.transient
+
+
+def test_a_link_is_told_from_a_file_named_like_one(tmp_path: Path) -> None:
+    plain, linked = tmp_path / "plain", tmp_path / "linked"
+    plain.mkdir()
+    linked.mkdir()
+    (plain / "a.ts@").write_text("")
+    (tmp_path / "a.ts").write_text("")
+    (linked / "a.ts").symlink_to(tmp_path / "a.ts")
+    signatures = []
+    for folder in (plain, linked):
+        with os.scandir(folder) as listing:
+            signatures.append(inputs.listing_signature(list(listing)))
+    assert signatures[0] != signatures[1]
+
+
+def test_a_path_seen_two_ways_in_one_scan_is_transient(tmp_path: Path) -> None:
+    with inputs.recording() as ledger:
+        inputs.exists(tmp_path / "late.json")
+        (tmp_path / "late.json").write_text("{}")
+        inputs.exists(tmp_path / "late.json")
+    assert ledger.transient

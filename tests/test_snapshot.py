@@ -242,3 +242,36 @@ def test_the_snapshots_used_most_recently_are_kept(project: Path, scans: list[st
         scan(project, f"f{i}.ts")
         scan(project)
     assert len(scans) == KEEP + 1  # each named run walked once; every whole scan after the first did not
+
+
+def test_a_package_json_that_could_not_be_read_is_not_remembered(
+    project: Path, scans: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for path in project.rglob("*.ts"):  # no Zod: no rule reads package.json, the engine does
+        path.write_text("export const n = 1;\n")
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.name == "package.json":
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    scan(project)
+    monkeypatch.setattr(Path, "read_bytes", real)
+    scan(project)
+    assert scans == ["walk", "walk"]
+
+
+def test_a_folder_listed_again_each_run_does_not_rewrite_the_snapshot(
+    project: Path, scans: list[str]
+) -> None:
+    scan(project)
+    scan(project)  # the cache folder moved the project's stamp: noted again, once
+    [snapshot] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
+    written = snapshot.stat().st_ino
+    now = runner.time.time_ns()
+    os.utime(project / "src", ns=(now, now))  # modified as the run starts: racy, listed each time
+    for _ in range(3):
+        scan(project)
+    assert scans == ["walk"] and snapshot.stat().st_ino == written

@@ -142,3 +142,24 @@ def test_a_corrupt_index_is_ignored_and_rebuilt(project: Path, reads: list[str])
     reads.clear()
     run_handrail(["scan", "--jobs", "1"], project)
     assert reads == ["finding.ts"]  # and it was written anew
+
+
+def test_a_run_on_some_files_keeps_what_the_index_knows_of_the_others(
+    project: Path, reads: list[str]
+) -> None:
+    # A pre-commit hook scans the files it is given; the next whole scan still trusts the rest.
+    run_handrail(["scan", "--jobs", "1"], project)
+    (project / "finding.ts").write_text(FINDING + "// edited\n")
+    run_handrail(["scan", "--jobs", "1", "finding.ts"], project)  # rewrites the index
+    reads.clear()
+    run_handrail(["scan", "--jobs", "1"], project)
+    assert reads == ["finding.ts"]  # shown; clean.ts and plain.ts taken on trust
+
+
+def test_a_whole_scan_forgets_files_that_are_gone(project: Path) -> None:
+    run_handrail(["scan", "--jobs", "1"], project)
+    (project / "plain.ts").unlink()
+    (project / "clean.ts").write_text(CLEAN + "// edited\n")  # so that the index is rewritten
+    run_handrail(["scan", "--jobs", "1"], project)
+    [index] = [p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]
+    assert b"plain.ts" not in index.read_bytes()
