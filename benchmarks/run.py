@@ -10,6 +10,8 @@ Python standard library of the interpreter running this script. Prints, per corp
   runs alternating; the ratio handrail/ast-grep (goal: <= 1.0);
 - first run with the cache: as cold, but with the cache (the default), which it fills;
 - warm: median of a second handrail run over unchanged files (cache) and cold/warm;
+- after an edit: a run with the cache after one file's content changed (a line appended,
+  then the file restored), the usual run while working;
 - startup: `handrail --version` and `--help`;
 - peak RSS of handrail at 1x and 4x the corpus (the corpus copied four times).
 Numbers come from one run on one machine; compare ratios, not seconds.
@@ -130,6 +132,7 @@ def bench(name: str, corpus: Path, jobs: int, repeat: int, suffixes: tuple[str, 
         shutil.rmtree(corpus / ".handrail_cache", ignore_errors=True)
         first.append(timed([*handrail, "."], corpus)[0])
     warm = [timed([*handrail, "."], corpus)[0] for _ in range(repeat)]
+    edited = after_an_edit([*handrail, "."], corpus, repeat, suffixes)
     # One process (--jobs 1), so that its peak RSS is the whole run's.
     single = [*handrail[:2], "--jobs", "1", *handrail[4:], "--no-cache", "."]
     rss1 = timed(single, corpus)[1]
@@ -140,7 +143,23 @@ def bench(name: str, corpus: Path, jobs: int, repeat: int, suffixes: tuple[str, 
     f = statistics.median(first)
     print(f"  first run with the cache (writing it) {f:7.2f} s   ratio to ast-grep {f / s:5.2f}")
     print(f"  warm   handrail {w:7.2f} s   cold/warm {h / w:6.1f}x  (goal >= 10x)")
+    print(f"  after an edit to one file {statistics.median(edited):7.2f} s")
     print(f"  peak RSS  1x {rss1 / 1024:6.0f} MiB   4x {rss4 / 1024:6.0f} MiB")
+
+
+def after_an_edit(cmd: list[str], corpus: Path, repeat: int, suffixes: tuple[str, ...]) -> list[float]:
+    target = min(p for p in corpus.rglob("*") if p.suffix in suffixes and p.is_file())
+    original = target.read_bytes()
+    comment = "#" if target.suffix == ".py" else "//"
+    runs = []
+    try:
+        for i in range(repeat):
+            target.write_bytes(original + f"\n{comment} edit {i}\n".encode())
+            runs.append(timed(cmd, corpus)[0])
+    finally:
+        target.write_bytes(original)
+    timed(cmd, corpus)  # the cache as it was
+    return runs
 
 
 def compile_bytecode() -> None:
