@@ -10,10 +10,12 @@ tree-sitter's TypeScript grammar lacks two things TypeScript accepts, both commo
 libraries such as effect and zod 4: variance annotations on type parameters (`interface
 Foo<in out T>`, TypeScript 4.7; tree-sitter-typescript issue #370), and a generic call
 signature on its own line after another member of a type (TypeScript never reads a `<` after
-a line break as the previous type's arguments; the grammar does). Where a file does not
-parse, the annotations are blanked (to spaces: positions hold) and the file parsed again:
-what that parse says stands, unless it parses once such signatures are also set off by a
-`;` (in place of the indentation's last character), which only ever turns an error away.
+a line break as the previous type's arguments; the grammar does). A copy of the text that
+keeps every offset and line works around both: the annotations made spaces, and (in .ts
+files; in .tsx a line may as well start with a JSX element) a `;` in place of the last
+indentation character before such a signature. When the copy parses, the
+file does (one parse, as before). Otherwise the text with only the annotations made spaces
+is parsed, and what it says stands: the `;` only ever turns an error away.
 """
 
 from __future__ import annotations
@@ -71,41 +73,52 @@ def first_problem(text: str, language: Language) -> SyntaxProblem | None:
     if language is Language.PYTHON:
         parsed = parse_python(text)
         return parsed if isinstance(parsed, SyntaxProblem) else None
-    problem = _tree_sitter_problem(text, language)
-    if problem is None or language is Language.JAVASCRIPT:
-        return problem
-    blanked = _VARIANCE.sub(_blank_modifiers, text)
-    if blanked != text:
-        problem = _tree_sitter_problem(blanked, language)
-        if problem is None:
+    parser = _parser(language)
+    if language is not Language.JAVASCRIPT:
+        # The grammar's gaps (see the module doc), worked around in a text that keeps every
+        # offset and line. Parsed first: where it parses, that is the one parse.
+        blanked = _blanked(text)
+        separated = _separated(blanked) if language is Language.TYPESCRIPT else blanked
+        if separated != text and not parser.parse(separated.encode("utf-8")).root_node.has_error:
             return None
-    separated = _GENERIC_SIGNATURE.sub(_separate, blanked)
-    if separated != blanked and _tree_sitter_problem(separated, language) is None:
-        return None
-    return problem
+        text = blanked  # what it says of a file that does not parse stands
+    data = text.encode("utf-8")
+    return _problem_in(parser.parse(data), data)
 
 
 # `in`, `out` or `in out` before a type parameter's name (followed by `extends`, a default,
 # or the end of the parameter), in a list of type parameters.
 _VARIANCE = re.compile(
-    r"(?<=[<,])(?P<gap>\s*)(?P<modifiers>(?:in|out)\s+(?:out\s+)?)(?=[A-Za-z_$][\w$]*\s*(?:extends\b|[,>=]))"
+    r"(?<=[<,])\s*(?P<modifiers>(?:in|out)\s+(?:out\s+)?)(?=[A-Za-z_$][\w$]*\s*(?:extends\b|[,>=]))"
 )
-
-
 # A line that starts (after some indentation) with a type parameter list: `<A>(`, `<A, B>`,
 # `<A extends X>`, `<A = D>`, `<const A`.
 _GENERIC_SIGNATURE = re.compile(
-    r"(?m)^(?P<indent>[ \t]*)[ \t](?=<\s*(?:const\s+)?[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))"
+    r"(?m)^[ \t]*[ \t](?=<\s*(?:const\s+)?[A-Za-z_$][\w$]*\s*(?:[,>=]|extends\b))"
 )
 
 
-def _separate(match: re.Match[str]) -> str:
-    """A `;` ending the member before a signature line, where what comes before can end a
-    type (not a `,`, `(` or `=>`: a generic arrow function goes on there)."""
+def _blanked(text: str) -> str:
+    """`text` with its variance annotations made spaces."""
+
+    def blank(match: re.Match[str]) -> str:
+        lead = match.group(0)[: match.start("modifiers") - match.start()]
+        return lead + re.sub(r"\S", " ", match["modifiers"])
+
+    return _VARIANCE.sub(blank, text)
+
+
+def _separated(text: str) -> str:
+    """`text` with a `;` for the last character of the indentation of each generic call
+    signature that may end the member before it (see `_ends_member`)."""
+    return _GENERIC_SIGNATURE.sub(lambda m: m.group(0)[:-1] + ";" if _ends_member(m) else m.group(0), text)
+
+
+def _ends_member(match: re.Match[str]) -> bool:
+    """Whether a signature line may take a `;` before it: what comes before can end a type
+    (not a `,`, `(` or `=>`, after which a generic arrow function goes on)."""
     before = _code_before(match.string, match.start())
-    if before.endswith("=>") or not before or not (before[-1].isalnum() or before[-1] in "_$>)]}'\"`"):
-        return match.group(0)
-    return match["indent"] + ";"
+    return bool(before) and not before.endswith("=>") and (before[-1].isalnum() or before[-1] in "_$>)]}'\"`")
 
 
 def _code_before(text: str, at: int) -> str:
@@ -128,13 +141,7 @@ def _code_before(text: str, at: int) -> str:
     return ""
 
 
-def _blank_modifiers(match: re.Match[str]) -> str:
-    return match["gap"] + re.sub(r"\S", " ", match["modifiers"])
-
-
-def _tree_sitter_problem(text: str, language: Language) -> SyntaxProblem | None:
-    data = text.encode("utf-8")
-    tree = _parser(language).parse(data)
+def _problem_in(tree: tree_sitter.Tree, data: bytes) -> SyntaxProblem | None:
     if tree.root_node.has_error:
         node = _first_error(tree.root_node)
         if node is not None:
