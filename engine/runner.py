@@ -34,7 +34,7 @@ from handrail.engine.model import Applicability, FileError, Finding, Skipped
 from handrail.engine.planner import Plan, plan_fixes, wanted
 from handrail.engine.project import ProjectFacts, ProjectInfo, find_root, project_info
 from handrail.engine.rule import Rule
-from handrail.engine.source import Source, Unreadable, read_source
+from handrail.engine.source import Source, read_unchanged
 from handrail.engine.suppressions import apply_suppressions
 from handrail.engine.syntax import first_problem
 from handrail.engine.warm_index import Entry, WarmIndex
@@ -641,11 +641,10 @@ def _from_index(job: FileJob, entry: Entry, source: Source | None = None) -> Fil
     if not (analysis.findings or analysis.suppressions):
         return FileResult(job, analysis=analysis, digest=entry.digest, indexed=True)
     if source is None:
-        try:
-            source = read_source(job.path, job.language)
-        except Unreadable:
-            return None
-    if source.digest != entry.digest:
+        source = read_unchanged(job.path, job.language, entry.digest)
+    elif source.digest != entry.digest:
+        source = None
+    if source is None:
         return None
     return FileResult(job, source=source, analysis=analysis, digest=entry.digest, indexed=True)
 

@@ -33,7 +33,7 @@ from handrail.engine.discovery import DiscoveredFile, Discovery, listing_signatu
 from handrail.engine.inputs import Ledger
 from handrail.engine.languages import language_for
 from handrail.engine.model import Skipped
-from handrail.engine.source import Stamp, Unreadable, read_source, stamp_of
+from handrail.engine.source import Stamp, read_unchanged, stamp_of
 from handrail.engine.warm_index import RACY_NS
 
 if TYPE_CHECKING:
@@ -238,13 +238,10 @@ def _with_sources(result: ScanResult) -> ScanResult | None:
     """`result` with the texts of the files with findings read again (None: one changed)."""
     for file_result in result.results:
         job = file_result.job
-        try:
-            source = read_source(job.path, job.language)
-        except Unreadable:
+        assert file_result.digest is not None  # noted only with findings, which come with it
+        file_result.source = read_unchanged(job.path, job.language, file_result.digest)
+        if file_result.source is None:
             return None
-        if source.digest != file_result.digest:
-            return None
-        file_result.source = source
     return result
 
 

@@ -79,6 +79,16 @@ def read_source(path: Path, language: Language) -> Source:
     return decode(data, language)
 
 
+def read_unchanged(path: Path, language: Language, digest: str) -> Source | None:
+    """The file's source if its bytes are still those with `digest`, else None (changed or
+    unreadable): for texts a cache vouched for without reading them."""
+    try:
+        source = read_source(path, language)
+    except Unreadable:
+        return None
+    return source if source.digest == digest else None
+
+
 def _looks_minified(text: str) -> bool:
     if len(text) < _MINIFIED_LINE:
         return False

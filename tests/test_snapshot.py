@@ -55,6 +55,19 @@ def scan(cwd: Path, *args: str) -> tuple[int, str]:
     return result.exit_code, result.stdout
 
 
+def deny_reading(name: str, monkeypatch: pytest.MonkeyPatch) -> Callable[[], None]:
+    """Make reading files named `name` fail as without permission; the callable undoes it."""
+    real = Path.read_bytes
+
+    def denied(self: Path) -> bytes:
+        if self.name == name:
+            raise PermissionError(13, "Permission denied")
+        return real(self)
+
+    monkeypatch.setattr(Path, "read_bytes", denied)
+    return lambda: monkeypatch.setattr(Path, "read_bytes", real)
+
+
 def scanned_again(
     project: Path, scans: list[str], change: Callable[[], object], how: str = "walk"
 ) -> tuple[int, str]:
@@ -179,17 +192,10 @@ def test_a_file_that_could_not_be_read_is_not_remembered(
     project: Path, scans: list[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # Permissions (a group joined, a policy changed) can change without the file's stamp.
-    real = Path.read_bytes
-
-    def denied(self: Path) -> bytes:
-        if self.name == "finding.ts":
-            raise PermissionError(13, "Permission denied")
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    allow = deny_reading("finding.ts", monkeypatch)
     code, out = scan(project)
     assert code == 0 and "finding.ts" not in out
-    monkeypatch.setattr(Path, "read_bytes", real)
+    allow()
     code, out = scan(project)
     assert scans == ["walk", "walk"] and code == 1 and "finding.ts" in out
 
@@ -249,16 +255,9 @@ def test_a_package_json_that_could_not_be_read_is_not_remembered(
 ) -> None:
     for path in project.rglob("*.ts"):  # no Zod: no rule reads package.json, the engine does
         path.write_text("export const n = 1;\n")
-    real = Path.read_bytes
-
-    def denied(self: Path) -> bytes:
-        if self.name == "package.json":
-            raise PermissionError(13, "Permission denied")
-        return real(self)
-
-    monkeypatch.setattr(Path, "read_bytes", denied)
+    allow = deny_reading("package.json", monkeypatch)
     scan(project)
-    monkeypatch.setattr(Path, "read_bytes", real)
+    allow()
     scan(project)
     assert scans == ["walk", "walk"]
 

@@ -15,6 +15,7 @@ import handrail.engine.analyze as analyze
 import handrail.engine.discovery as discovery
 import handrail.engine.runner as runner
 import handrail.engine.snapshot as snapshot
+import handrail.engine.source as source
 from handrail.engine.cache import FOLDER_NAME
 from handrail.engine.source import Source
 from handrail.engine.warm_index import SUBFOLDER
@@ -52,7 +53,7 @@ def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         return real(path, *args)  # type: ignore[arg-type]
 
     monkeypatch.setattr(analyze, "read_source", counting)
-    monkeypatch.setattr(runner, "read_source", counting)
+    monkeypatch.setattr(source, "read_source", counting)  # as read_unchanged reads
     return names
 
 
