@@ -79,11 +79,22 @@ def first_problem(text: str, language: Language) -> SyntaxProblem | None:
         # offset and line. Parsed first: where it parses, that is the one parse.
         blanked = _blanked(text)
         separated = _separated(blanked) if language is Language.TYPESCRIPT else blanked
-        if separated != text and not parser.parse(separated.encode("utf-8")).root_node.has_error:
-            return None
-        text = blanked  # what it says of a file that does not parse stands
+        if separated != text:
+            data = separated.encode("utf-8")
+            tree = parser.parse(data)
+            node = _first_error(tree.root_node) if tree.root_node.has_error else None
+            if node is None:
+                return None
+            # Its error stands unless it takes in a `;` of ours (which may have caused it).
+            if separated == blanked or data.count(b";", node.start_byte, node.end_byte) == blanked.encode(
+                "utf-8"
+            ).count(b";", node.start_byte, node.end_byte):
+                return _problem_at(node, data)
+            text = blanked
     data = text.encode("utf-8")
-    return _problem_in(parser.parse(data), data)
+    tree = parser.parse(data)
+    node = _first_error(tree.root_node) if tree.root_node.has_error else None
+    return _problem_at(node, data) if node is not None else None
 
 
 # `in`, `out` or `in out` before a type parameter's name (followed by `extends`, a default,
@@ -141,16 +152,12 @@ def _code_before(text: str, at: int) -> str:
     return ""
 
 
-def _problem_in(tree: tree_sitter.Tree, data: bytes) -> SyntaxProblem | None:
-    if tree.root_node.has_error:
-        node = _first_error(tree.root_node)
-        if node is not None:
-            row, col_bytes = node.start_point
-            line_start = data.rfind(b"\n", 0, node.start_byte) + 1
-            column = len(data[line_start : line_start + col_bytes].decode("utf-8", "replace")) + 1
-            what = f"missing {node.type!r}" if node.is_missing else "unexpected input"
-            return SyntaxProblem(row + 1, column, what)
-    return None
+def _problem_at(node: tree_sitter.Node, data: bytes) -> SyntaxProblem:
+    row, col_bytes = node.start_point
+    line_start = data.rfind(b"\n", 0, node.start_byte) + 1
+    column = len(data[line_start : line_start + col_bytes].decode("utf-8", "replace")) + 1
+    what = f"missing {node.type!r}" if node.is_missing else "unexpected input"
+    return SyntaxProblem(row + 1, column, what)
 
 
 def parse_python(text: str) -> ast.Module | SyntaxProblem:

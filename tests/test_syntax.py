@@ -59,7 +59,12 @@ def test_a_generic_call_signature_on_its_own_line_ends_the_member_before() -> No
 
 def test_a_real_error_beside_such_signatures_is_still_found() -> None:
     problem = first_problem(OVERLOADS + "const broken = (1 + ;\n", Language.TYPESCRIPT)
-    assert problem is not None
+    assert problem is not None and problem.line == 22
+
+
+def test_the_separating_semicolon_is_not_used_in_tsx() -> None:
+    # A line may start with a JSX element there: a `;` before it would hide this error.
+    assert first_problem("const a = b\n  <div>x</div>\n", Language.TSX) is not None
 
 
 def test_a_real_error_beside_variance_annotations_is_still_found_where_it_is() -> None:
