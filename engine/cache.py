@@ -1,9 +1,10 @@
 """A cache of per-file analyses, keyed by everything the analysis depends on.
 
 Key: the file's path and content digest, the rule set (ids, options, and a fingerprint of
-handrail's own code) and the project facts a worker sees. A hit skips parsing and matching.
+handrail's own code, the parsers' releases and Python's version) and the project facts a
+worker sees. A hit skips parsing and matching.
 
-Entries live in one folder per generation: handrail's code and the rules' options (the
+Entries live in one folder per generation: that fingerprint and the rules' options (the
 salt). An upgrade or an option change starts a new one, and each run that writes keeps only
 the KEEP_GENERATIONS most recently used, so the cache does not grow with every version.
 

@@ -197,7 +197,7 @@ def _stamps_now(files: Sequence[tuple[str, Stamp]], racy: int) -> dict[int, Stam
             now = stat(file)
         except OSError:
             return None
-        now_stamp = (now.st_size, now.st_mtime_ns, now.st_ctime_ns, now.st_ino)
+        now_stamp = stamp_of(now)
         if now_stamp != stamp or now.st_mtime_ns >= racy or now.st_ctime_ns >= racy:
             changed[place] = now_stamp
     return changed

@@ -274,3 +274,21 @@ def test_a_folder_listed_again_each_run_does_not_rewrite_the_snapshot(
     for _ in range(3):
         scan(project)
     assert scans == ["walk"] and snapshot.stat().st_ino == written
+
+
+def test_after_a_scan_without_a_walk_an_edited_gitignore_is_still_seen(
+    project: Path, scans: list[str]
+) -> None:
+    # The walk's looks (here, at .gitignore) carry over to the snapshot of a scan that skipped it.
+    scanned_again(
+        project, scans, lambda: (project / "src" / "clean.ts").write_text(CLEAN + "// edited\n"), "no walk"
+    )
+    code, out = scanned_again(project, scans, lambda: (project / ".gitignore").write_text("finding.ts\n"))
+    assert code == 0 and "finding.ts" not in out
+
+
+def test_a_file_shrunk_below_the_size_limit_is_walked_for(project: Path, scans: list[str]) -> None:
+    (project / "handrail.toml").write_text("max-file-size = 200\n")
+    (project / "finding.ts").write_text(FINDING * 3)  # skipped: too large
+    code, out = scanned_again(project, scans, lambda: (project / "finding.ts").write_text(FINDING))
+    assert code == 1 and "finding.ts" in out
