@@ -488,8 +488,9 @@ def _verify(original: str, fixed: str, job: FileJob) -> str | None:
     problem = first_problem(fixed, job.language)
     if problem is None:
         return None
-    if first_problem(original, job.language) is not None:
-        return f"not fixed: the file already has a {first_problem(original, job.language)}"
+    before = first_problem(original, job.language)
+    if before is not None:
+        return f"not fixed: the file already has a {before}"
     return f"fixes refused: the result would have a {problem}; the file is left unchanged"
 
 
