@@ -108,9 +108,9 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     """With a cache, the last scan's result when nothing it was made from has changed (see
     snapshot.py), else a scan that notes what it was made from for the next run."""
     started = time.time_ns()
-    if settings.cache_dir is None:
-        return _scan(settings, progress, started)[0]
     rule_ids = tuple(rule.id for rule in settings.rules)
+    if settings.cache_dir is None:
+        return _scan(settings, progress, started, rule_ids, "")[0]
     salt = rules_salt(settings.config.rule_options)
     snapshot_key = snapshot.key(settings, salt, rule_ids)
     paths = snapshot.named(settings)
@@ -118,7 +118,8 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
     if isinstance(remembered, ScanResult):
         return remembered
     with inputs.recording() as ledger:
-        result, found = _scan(settings, progress, started, remembered.discovery if remembered else None)
+        walked = remembered.discovery if remembered else None
+        result, found = _scan(settings, progress, started, rule_ids, salt, walked=walked)
     if remembered is not None:  # the walk's looks, made by the scan that noted them
         ledger = ledger.under(remembered.ledger)
     # Not worth noting: a run that failed, or that could not read something for a reason no
@@ -129,9 +130,15 @@ def scan(settings: Settings, progress: Progress | None = None) -> ScanResult:
 
 
 def _scan(
-    settings: Settings, progress: Progress | None, started: int, walked: Discovery | None = None
+    settings: Settings,
+    progress: Progress | None,
+    started: int,
+    rule_ids: tuple[str, ...],
+    salt: str,
+    walked: Discovery | None = None,
 ) -> tuple[ScanResult, Discovery]:
-    """`walked`: what the walk would find, when a snapshot tells it (see snapshot.Walked)."""
+    """`salt`: see cache.rules_salt ("" without a cache); `walked`: what the walk would find,
+    when a snapshot tells it (see snapshot.Walked)."""
     config = settings.config
     found = walked or discover(
         list(settings.paths),
@@ -141,8 +148,6 @@ def _scan(
         glob_base=config.base,
         max_file_size=config.max_file_size,
     )
-    rule_ids = tuple(rule.id for rule in settings.rules)
-    salt = rules_salt(config.rule_options) if settings.cache_dir is not None else ""
     index_key = warm_index.index_key(salt, rule_ids)
     index = None if settings.cache_dir is None else warm_index.load_index(settings.cache_dir, salt, index_key)
     gathered = _Gathered(list(found.errors), list(found.skipped), indexing=settings.cache_dir is not None)
@@ -227,11 +232,15 @@ def _jobs(
     job costs more than the check."""
     folders: dict[str, tuple[ProjectInfo, str]] = {}
     memo: dict[Path, Path | None] = {}
+    projects: dict[Path, ProjectInfo] = {}  # by root: its package.json is looked at once
     cwd = str(settings.cwd)
     for item in files:
         folder = os.path.dirname(item.file)
         if folder not in folders:
-            project = project_info(find_root(Path(folder), settings.cwd, memo, known))
+            root_path = find_root(Path(folder), settings.cwd, memo, known)
+            if root_path not in projects:
+                projects[root_path] = project_info(root_path)
+            project = projects[root_path]
             folders[folder] = project, str(project.root)
         project, root = folders[folder]
         display = _display(item.file, cwd)

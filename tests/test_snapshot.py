@@ -43,7 +43,7 @@ def scans(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     real = runner._scan
 
     def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append("walk" if len(args) < 4 or args[3] is None else "no walk")
+        calls.append("walk" if kwargs.get("walked") is None else "no walk")
         return real(*args, **kwargs)
 
     monkeypatch.setattr(runner, "_scan", counting)
