@@ -16,6 +16,7 @@ import pytest
 
 import handrail.engine.runner as runner
 from handrail.engine.cache import FOLDER_NAME
+from handrail.engine.project import project_info
 from handrail.engine.snapshot import KEEP, SUBFOLDER
 from tests.conftest import run_handrail
 
@@ -292,3 +293,24 @@ def test_a_file_shrunk_below_the_size_limit_is_walked_for(project: Path, scans: 
     (project / "finding.ts").write_text(FINDING * 3)  # skipped: too large
     code, out = scanned_again(project, scans, lambda: (project / "finding.ts").write_text(FINDING))
     assert code == 1 and "finding.ts" in out
+
+
+def test_no_more_than_keep_snapshots_stay(project: Path, scans: list[str]) -> None:
+    for i in range(KEEP + 2):
+        (project / f"f{i}.ts").write_text(CLEAN)
+        scan(project, f"f{i}.ts")
+    assert len([p for p in (project / FOLDER_NAME).glob(f"*/{SUBFOLDER}/*/*") if p.is_file()]) == KEEP
+
+
+def test_verbose_says_nothing_of_the_cache_folder(project: Path) -> None:
+    scan(project)
+    (project / "src" / "clean.ts").write_text(CLEAN + "// edited\n")
+    for args in (["--no-cache"], []):  # a walk that meets the cache folder, and one reusing the walk
+        result = run_handrail(["scan", "--jobs", "1", "--verbose", *args], project)
+        assert FOLDER_NAME not in result.stdout + result.stderr
+
+
+def test_a_package_json_that_is_not_an_object_gives_no_dependencies(tmp_path: Path) -> None:
+    (tmp_path / "package.json").write_text("[1, 2]\n")
+    info = project_info(tmp_path)
+    assert info.package_json and info.dependencies == frozenset()
